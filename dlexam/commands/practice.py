@@ -1,0 +1,126 @@
+"""`dlexam practice`: questions in the terminal, graded on the spot, kept in the store.
+
+Families you score worse on come up more often. With --json the session's summary is
+printed as JSON at the end and the conversation goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+
+HELP = "Practise the exam in the terminal: questions, grading with reasons, progress."
+QUIT, SKIP = {"q", "quit", "exit"}, {"s", "skip"}
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--family", action="append", metavar="NAME",
+                        help="only this task family (repeatable; see `dlexam families`)")
+    parser.add_argument("--task", type=int, choices=range(1, 6), metavar="N", help="only families of exam task N")
+    parser.add_argument("--count", type=int, default=0, metavar="N", help="stop after N questions (0: until q)")
+
+
+def run(args: argparse.Namespace) -> dict | None:
+    from rich.console import Console
+
+    from dlexam.store import Store
+
+    console = Console(stderr=args.json, highlight=False)
+    names = _chosen_families(args)
+    answered, points, max_points, ids = 0, 0.0, 0.0, []
+    with Store() as store:
+        console.print(f"[bold]dlexam practice[/] — answer as each question says; [bold]s[/] skips, "
+                      f"[bold]q[/] quits. Attempts are kept in {store.path}.")
+        rng = random.Random()
+        while not args.count or answered < args.count:
+            outcome = _ask(console, store, _pick(rng, names, store), rng.randrange(2**32))
+            if outcome is None:
+                break
+            if outcome is not SKIPPED:
+                answered += 1
+                points += outcome["points"]
+                max_points += outcome["max_points"]
+                ids.append(outcome["attempt"])
+    console.print(f"\n{answered} answered, {points:g} of {max_points:g} points. "
+                  "See `dlexam progress` for your record.")
+    summary = {"answered": answered, "points": points, "max_points": max_points, "attempts": ids}
+    return summary if args.json else None
+
+
+SKIPPED = object()
+
+
+def _chosen_families(args: argparse.Namespace) -> list[str]:
+    from dlexam.errors import InputError
+    from dlexam.tasks.registry import FAMILIES
+
+    names = args.family or list(FAMILIES)
+    unknown = [n for n in names if n not in FAMILIES]
+    if unknown:
+        raise InputError(f"There is no task family {unknown[0]!r}; `dlexam families` lists them.")
+    if args.count < 0:
+        raise InputError("--count must be 0 (no limit) or a positive number of questions.")
+    if args.task:
+        names = [n for n in names if FAMILIES[n][0] == args.task]
+        if not names:
+            raise InputError(f"No task family for exam task {args.task} is built yet.")
+    return names
+
+
+def _pick(rng: random.Random, names: list[str], store) -> str:
+    """A family, weighted towards those with low scores so far."""
+    score = {p.family: p.score for p in store.progress()}
+    weights = [2.0 - score.get(n, 0.5) for n in names]
+    return rng.choices(names, weights)[0]
+
+
+def _ask(console, store, name: str, seed: int):
+    from rich.panel import Panel
+
+    from dlexam.commands.common import read_answer
+    from dlexam.errors import InputError
+    from dlexam.store import Attempt
+    from dlexam.tasks.registry import family
+    from dlexam.terminal import renderable
+
+    with console.status("Preparing the question…"):
+        fam = family(name)
+        variant = fam.generate(seed)
+        body = renderable(fam.document(variant))
+    console.print(Panel(body, title=f"[bold]{fam.title}[/]", subtitle=f"{name} · seed {seed}",
+                        title_align="left", subtitle_align="right"))
+    started = time.monotonic()
+    while True:
+        text = _read(console, f"Your answer ({fam.answer_hint(variant)}): ")
+        if text is None or text.strip().lower() in QUIT:
+            return None
+        if text.strip().lower() in SKIP:
+            return SKIPPED
+        try:
+            answer = read_answer(fam, variant, text)
+            grade = fam.grade(variant, answer)
+            break
+        except InputError as exc:
+            console.print(f"[yellow]{exc}[/]")
+    seconds = time.monotonic() - started
+    attempt = store.record(Attempt(name, seed, variant.to_json(), answer.to_json(), grade.to_json(), seconds))
+    _show_grade(console, grade, fam.solve(variant).steps)
+    return {"points": grade.points, "max_points": grade.max_points, "attempt": attempt}
+
+
+def _read(console, prompt: str) -> str | None:
+    console.print(prompt, end="", markup=False)
+    line = sys.stdin.readline()
+    return line.rstrip("\n") if line else None
+
+
+def _show_grade(console, grade, steps: list[str]) -> None:
+    colour = "green" if grade.full_marks else ("yellow" if grade.points > 0 else "red")
+    console.print(f"[bold {colour}]{grade.points:g} of {grade.max_points:g} points[/]")
+    console.print(grade.feedback, markup=False)
+    console.print("[dim]Solution:[/]")
+    for step in steps:
+        console.print(f"  {step}", style="dim", markup=False)
+    console.print()

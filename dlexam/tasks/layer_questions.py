@@ -1,0 +1,380 @@
+"""Multiple-choice questions computed from layers: parameters, output shapes, unused inputs,
+receptive fields.
+
+Each question is a layer and a list of candidate numbers: the right one from the
+textbook formula, the distractors from the classic mistakes (forgetting the bias,
+forgetting the input channels, Keras' single LSTM bias, ...). The answer key is
+recomputed from the layer; `verify` builds the real torch module and asks torch.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from dlexam.engines.modules import build_module, parse_module
+from dlexam.errors import VerificationError
+from dlexam.tasks.choice import MultipleChoice, OptionKey
+from dlexam.tasks.model import Variant
+
+TOPIC = "Task 1: multiple choice"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    value: Any
+    why: str
+    correct: bool = False
+
+
+class ComputedChoice(MultipleChoice):
+    """A question whose options are candidate values computed from `data["layer"]`."""
+
+    topic = TOPIC
+    min_options, max_options = 4, 5
+
+    def candidates(self, data: dict[str, Any]) -> list[Candidate]:
+        """The right value first, then the mistakes."""
+        raise NotImplementedError
+
+    def stem(self, data: dict[str, Any]) -> str:
+        raise NotImplementedError
+
+    def draw(self, rng: random.Random) -> dict[str, Any]:
+        """The layer (and input) the question is about."""
+        raise NotImplementedError
+
+    def show(self, value: Any) -> str:
+        return f"{value:,}" if isinstance(value, int) else str(value)
+
+    def _generate(self, rng: random.Random) -> dict[str, Any]:
+        texts: list[str] = []
+        while len(texts) < self.min_options:  # some draws make the mistakes coincide
+            data = self.draw(rng)
+            texts = _distinct([self.show(c.value) for c in self.candidates(data)])[: self.max_options]
+        rng.shuffle(texts)
+        data.update(stem=self.stem(data), options=texts, multiple=False)
+        return data
+
+    def key(self, variant: Variant) -> list[OptionKey]:
+        by_text: dict[str, OptionKey] = {}
+        for c in self.candidates(variant.data):
+            by_text.setdefault(self.show(c.value), OptionKey(c.correct, c.why))
+        return [by_text[text] for text in variant.data["options"]]
+
+    def verify(self, variant: Variant, solution) -> None:
+        truth = self.self_check(variant.data)
+        right = [c for c in self.candidates(variant.data) if c.correct][0]
+        if self.show(truth) != self.show(right.value):
+            raise VerificationError(f"{variant.data['layer']}: formula gives {right.value}, torch gives {truth}.")
+        chosen = solution.answer.parts["choice"]
+        texts = [variant.data["options"][ord(c) - ord("a")] for c in chosen]
+        if texts != [self.show(truth)]:
+            raise VerificationError(f"The solution chose {texts}, torch says {truth}.")
+
+    def self_check(self, data: dict[str, Any]) -> Any:
+        """The right value by the independent method (torch)."""
+        raise NotImplementedError
+
+
+def _distinct(values: list[str]) -> list[str]:
+    seen, out = set(), []
+    for v in values:
+        if v not in seen:
+            seen.add(v)
+            out.append(v)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _module(layer: str):
+    """The layer built on the meta device (cached: variants repeat layers, torch init is slow)."""
+    return build_module(parse_module(layer))
+
+
+def _torch_parameters(layer: str) -> int:
+    return sum(p.numel() for p in _module(layer).parameters())
+
+
+# --- parameter counts -----------------------------------------------------------------------
+
+class ParameterCount(ComputedChoice):
+    name = "parameters"
+    title = "Parameters of a layer"
+
+    def draw(self, rng: random.Random) -> dict[str, Any]:
+        kind = rng.choice(["Linear", "Conv1d", "Conv2d", "Conv2d", "Conv3d", "ConvTranspose2d", "BatchNorm2d",
+                           "LSTM", "LSTM", "GRU", "RNN", "Embedding", "MaxPool2d", "AvgPool2d"])
+        bias = rng.random() < 0.8
+        c_in, c_out, k = rng.choice([3, 8, 16, 32, 64]), rng.choice([4, 8, 16, 20, 32, 64, 128]), rng.choice([1, 3, 5, 7])
+        n_in, n_out = rng.choice([10, 64, 100, 106, 128, 256]), rng.choice([8, 32, 50, 64, 512])
+        suffix = "" if bias else ", bias=False"
+        layer = {
+            "Linear": f"nn.Linear({n_in}, {n_out}{suffix})",
+            "Conv1d": f"nn.Conv1d({c_in}, {c_out}, {k}{suffix})",
+            "Conv2d": f"nn.Conv2d({c_in}, {c_out}, {k}{suffix})",
+            "Conv3d": f"nn.Conv3d({c_in}, {c_out}, {k}{suffix})",
+            "ConvTranspose2d": f"nn.ConvTranspose2d({c_in}, {c_out}, {k}{suffix})",
+            "BatchNorm2d": f"nn.BatchNorm2d({c_out})",
+            "LSTM": f"nn.LSTM({n_in}, {n_out})",
+            "GRU": f"nn.GRU({n_in}, {n_out})",
+            "RNN": f"nn.RNN({n_in}, {n_out})",
+            "Embedding": f"nn.Embedding({rng.choice([1000, 5000, 10000])}, {rng.choice([16, 50, 128, 300])})",
+            "MaxPool2d": f"nn.MaxPool2d({rng.choice([2, 3])})",
+            "AvgPool2d": f"nn.AvgPool2d({rng.choice([2, 3])}, stride={rng.choice([1, 2, 4])})",
+        }[kind]
+        return {"layer": layer}
+
+    def stem(self, data: dict[str, Any]) -> str:
+        return f"How many trainable parameters (weights and biases) does `{data['layer']}` have?"
+
+    def self_check(self, data: dict[str, Any]) -> int:
+        return _torch_parameters(data["layer"])
+
+    def candidates(self, data: dict[str, Any]) -> list[Candidate]:
+        spec = parse_module(data["layer"])
+        args, bias = spec.args, spec.kwargs.get("bias", True)
+        return _PARAMETER_RULES[spec.name](*args, bias=bias)
+
+
+def _linear(n_in: int, n_out: int, bias: bool) -> list[Candidate]:
+    w = n_in * n_out
+    right = Candidate(w + n_out * bias, f"One weight per input-output pair, {n_in}·{n_out} = {w}"
+                      + (f", plus one bias per output: {w} + {n_out} = {w + n_out}." if bias else "; bias=False adds none."),
+                      True)
+    return [right,
+            Candidate(w if bias else w + n_out, "This forgets the bias." if bias else "bias=False means no biases."),
+            Candidate(w + n_in, "Biases belong to the outputs, one each, not to the inputs."),
+            Candidate(n_in + n_out, "Inputs and outputs are fully connected: the weights multiply, they do not add."),
+            Candidate((n_in + 1) * (n_out + 1), "There is no extra bias unit on the output side.")]
+
+
+def _conv(dims: int, transposed: bool = False):
+    def rule(c_in: int, c_out: int, k: int, bias: bool = True) -> list[Candidate]:
+        taps = k**dims
+        w = c_in * c_out * taps
+        kernel = "·".join([str(k)] * dims)
+        right = Candidate(w + c_out * bias, (
+            f"Every output channel has a {c_in}·{kernel} kernel over all input channels: "
+            f"{c_out}·{c_in}·{kernel} = {w}"
+            + (f", plus one bias per output channel: {w + c_out}." if bias else "; bias=False adds none.")), True)
+        wrong = [
+            Candidate(w if bias else w + c_out, "This forgets the biases." if bias else "bias=False means no biases."),
+            Candidate(c_out * taps + c_out * bias, "This forgets that each kernel spans all input channels."),
+            Candidate(c_in * c_out * k * dims + c_out * bias,
+                      f"The kernel has {kernel} = {taps} taps per channel pair, not {k}·{dims}."),
+            Candidate(c_in * c_out * k + c_out * bias, f"A {dims}-d kernel of size {k} has {taps} taps, not {k}."),
+            Candidate(c_in * taps + 1, "Each output channel has its own kernel; they are not shared."),
+        ]
+        if transposed:
+            wrong.insert(1, Candidate(w + c_in * bias, "A transposed convolution has one bias per OUTPUT channel."))
+        return [right, *wrong]
+    return rule
+
+
+def _batchnorm(c: int, bias: bool = True) -> list[Candidate]:
+    return [Candidate(2 * c, f"A scale γ and a shift β per channel: 2·{c} = {2 * c}; the running mean and "
+                             "variance are buffers, not trained parameters.", True),
+            Candidate(4 * c, "The running mean and variance are buffers updated by averaging, not trained."),
+            Candidate(c, "Besides the scale γ there is a shift β per channel."),
+            Candidate(0, "Batch normalisation learns a scale and a shift per channel (affine=True by default).")]
+
+
+def _recurrent(gates: int, cell: str):
+    def rule(n_in: int, h: int, bias: bool = True) -> list[Candidate]:
+        per_gate = h * n_in + h * h + 2 * h
+        right = Candidate(gates * per_gate, (
+            f"{gates} gate{'s' if gates > 1 else ''}, each with input weights {h}·{n_in}, recurrent weights "
+            f"{h}·{h} and PyTorch's two biases b_ih and b_hh: {gates}·({h * n_in} + {h * h} + 2·{h}) "
+            f"= {gates * per_gate}."), True)
+        other = {4: 3, 3: 4, 1: 4}[gates]
+        return [right,
+                Candidate(gates * (h * n_in + h * h + h),
+                          "That is the Keras count with one bias per gate; PyTorch keeps two (b_ih and b_hh)."),
+                Candidate(gates * (h * n_in + 2 * h), "This forgets the recurrent weights from h_{t-1}."),
+                Candidate(other * per_gate, f"An {cell} has {gates} gate block{'s' if gates > 1 else ''}, not {other}."),
+                Candidate(per_gate, f"Each of the {gates} gate blocks has its own weights." if gates > 1
+                          else "This leaves out part of the count."),
+                Candidate(gates * h * n_in, "This counts only the input weights.")]
+    return rule
+
+
+def _embedding(n: int, d: int, bias: bool = True) -> list[Candidate]:
+    return [Candidate(n * d, f"One {d}-dimensional vector per token: {n}·{d} = {n * d}.", True),
+            Candidate(n + d, "The table stores a whole vector for every token: sizes multiply."),
+            Candidate(n * d + d, "An embedding is a lookup table; it has no bias."),
+            Candidate(d, "Each of the tokens has its own vector, not one shared vector.")]
+
+
+def _pooling(k: int, *_, bias: bool = True, **__) -> list[Candidate]:
+    return [Candidate(0, "Pooling takes a fixed maximum or mean over each window; nothing is learned.", True),
+            Candidate(k * k, "Pooling has no kernel weights: it is a fixed maximum or mean."),
+            Candidate(k * k + 1, "Pooling has neither weights nor a bias."),
+            Candidate(1, "Not even a single parameter: the window size is a hyperparameter.")]
+
+
+_PARAMETER_RULES = {
+    "Linear": _linear, "Conv1d": _conv(1), "Conv2d": _conv(2), "Conv3d": _conv(3),
+    "ConvTranspose2d": _conv(2, transposed=True), "BatchNorm2d": _batchnorm,
+    "LSTM": _recurrent(4, "LSTM"), "GRU": _recurrent(3, "GRU"), "RNN": _recurrent(1, "Elman RNN"),
+    "Embedding": _embedding,
+    "MaxPool2d": lambda k, *a, **kw: _pooling(k), "AvgPool2d": lambda k, *a, **kw: _pooling(k),
+}
+
+
+# --- output shapes ----------------------------------------------------------------------------
+
+def _out(n: int, k: int, s: int, p: int, d: int, ceil: bool = False) -> int:
+    span = n + 2 * p - d * (k - 1) - 1
+    return (-(-span // s) if ceil else span // s) + 1
+
+
+class OutputShape(ComputedChoice):
+    name = "output-shape"
+    title = "Output shape of a layer"
+
+    def draw(self, rng: random.Random) -> dict[str, Any]:
+        kind = rng.choice(["Conv2d", "Conv2d", "MaxPool2d", "AvgPool2d"])
+        n, c = rng.choice([28, 32, 64, 100, 128, 200, 224]), rng.choice([1, 3, 16])
+        k, s = rng.choice([2, 3, 5, 7]), rng.choice([1, 2, 2, 3, 4])
+        p = rng.choice([0, 0, 1, 2, 3]) if kind != "AvgPool2d" else rng.choice([0, 1])
+        p = min(p, k // 2)   # pooling requires padding <= kernel/2
+        d = rng.choice([1, 1, 1, 2]) if kind != "AvgPool2d" else 1
+        parts = [f"{c}, {rng.choice([8, 16, 20, 32, 64])}, {k}" if kind == "Conv2d" else f"{k}", f"stride={s}"]
+        parts += [f"padding={p}"] * (p > 0) + [f"dilation={d}"] * (d > 1)
+        return {"layer": f"nn.{kind}({', '.join(parts)})", "input": [1, c, n, n]}
+
+    def stem(self, data: dict[str, Any]) -> str:
+        shape = "×".join(map(str, data["input"]))
+        return f"What is the output shape of `{data['layer']}` on an input of shape {shape}?"
+
+    def show(self, value: Any) -> str:
+        return "×".join(map(str, value))
+
+    def self_check(self, data: dict[str, Any]) -> tuple[int, ...]:
+        from dlexam.engines.layers import output_shape
+        return tuple(output_shape(_module(data["layer"]), tuple(data["input"])))
+
+    def candidates(self, data: dict[str, Any]) -> list[Candidate]:
+        spec = parse_module(data["layer"])
+        conv = spec.name == "Conv2d"
+        batch, c, n, _ = data["input"]
+        k = spec.args[2] if conv else spec.args[0]
+        s, p, d = (spec.kwargs.get(x, dflt) for x, dflt in (("stride", 1), ("padding", 0), ("dilation", 1)))
+        channels = spec.args[1] if conv else c
+        shape = lambda m, ch=channels: (batch, ch, m, m)  # noqa: E731
+        right = _out(n, k, s, p, d)
+        why = (f"⌊(n + 2p − d(k − 1) − 1)/s⌋ + 1 = ⌊({n} + {2 * p} − {d * (k - 1)} − 1)/{s}⌋ + 1 = {right}"
+               + (f"; the {channels} output channels come from the filters." if conv else
+                  "; pooling keeps the channels."))
+        wrong = [Candidate(shape(_out(n, k, s, 0, d)), "This forgets the padding on both sides."),
+                 Candidate(shape(_out(n, k, s, p, 1)), "This forgets the dilation: the kernel spans d(k−1)+1 inputs."),
+                 Candidate(shape(_out(n, k, s, p, d, ceil=True)), "PyTorch rounds down (ceil_mode=False)."),
+                 Candidate(shape((n + 2 * p - d * (k - 1) - 1) // s), "This forgets the +1 for the first window."),
+                 Candidate(shape(max(1, n // s)), "The output shrinks by the kernel's extent as well as the stride.")]
+        if conv:
+            wrong.insert(0, Candidate(shape(right, c), "A convolution outputs out_channels channels."))
+        return [Candidate(shape(right), why, True), *wrong]
+
+
+# --- unused inputs ---------------------------------------------------------------------------
+
+class UnusedInputs(ComputedChoice):
+    name = "unused-inputs"
+    title = "Inputs a strided layer never reads"
+
+    def draw(self, rng: random.Random) -> dict[str, Any]:
+        kind = rng.choice(["AvgPool2d", "MaxPool2d", "Conv2d"])
+        k = rng.choice([1, 2, 2, 3])
+        s = rng.choice([x for x in (2, 3, 4, 5) if x >= k])
+        n = rng.choice([60, 100, 120, 200, 224, 240])
+        layer = f"nn.Conv2d(3, 8, {k}, stride={s})" if kind == "Conv2d" else f"nn.{kind}({k}, stride={s})"
+        return {"layer": layer, "input": [1, 3, n, n]}
+
+    def stem(self, data: dict[str, Any]) -> str:
+        n = data["input"][-1]
+        return (f"Using `{data['layer']}` on a {n}×{n} input (shape {'×'.join(map(str, data['input']))}) "
+                "leaves what share of the input elements unused (no output depends on them)?")
+
+    def show(self, value: Any) -> str:
+        return f"{100 * value:.4g}% of the inputs unused"
+
+    def self_check(self, data: dict[str, Any]) -> float:
+        from dlexam.engines.probes import unused_input_fraction_by_autograd
+        return unused_input_fraction_by_autograd(_module(data["layer"]), tuple(data["input"]))
+
+    def candidates(self, data: dict[str, Any]) -> list[Candidate]:
+        from dlexam.engines.layers import windows
+        module = _module(data["layer"])
+        n = data["input"][-1]
+        w = windows(module)[0]
+        starts = w.output_length(n)
+        used_axis = int(w.used_inputs(n, _ones(starts)).sum())
+        axis = used_axis / n
+        right = 1 - axis**2
+        why = (f"Windows start at 0, {w.stride}, 2·{w.stride}, …: {starts} windows of {w.kernel} read "
+               f"{used_axis} of {n} positions per axis ({100 * axis:.4g}%), so {100 * axis**2:.4g}% of the "
+               f"{n}×{n} grid is read and {100 * right:.4g}% is unused.")
+        naive = max(0.0, 1 - w.kernel / w.stride)
+        return [Candidate(right, why, True),
+                Candidate(1 - axis, "That counts one axis only; unused rows and unused columns combine."),
+                Candidate(axis**2, "That is the share that IS used."),
+                Candidate(naive**2, "That squares the unused share per axis; the used share is what multiplies."),
+                Candidate(0.0, f"A stride larger than the kernel skips inputs between windows." if w.stride > w.kernel
+                          else "Some positions at the far edge are not reached by any window."),
+                Candidate(0.5, "Work out which positions the windows cover, per axis.")]
+
+
+def _ones(n: int):
+    import numpy as np
+    return np.ones(n, dtype=bool)
+
+
+# --- receptive fields -------------------------------------------------------------------------
+
+class ReceptiveField(ComputedChoice):
+    name = "receptive-field"
+    title = "Receptive field of a stack"
+
+    def draw(self, rng: random.Random) -> dict[str, Any]:
+        layers = []
+        for i in range(rng.choice([2, 3, 3, 4])):
+            if i > 0 and rng.random() < 0.3:
+                layers.append(f"nn.MaxPool2d({rng.choice([2, 3])})")
+            else:
+                k, s, d = rng.choice([3, 3, 5]), rng.choice([1, 1, 2]), rng.choice([1, 1, 2])
+                extra = (f", stride={s}" if s > 1 else "") + (f", dilation={d}" if d > 1 else "")
+                layers.append(f"nn.Conv2d(1, 1, {k}{extra})")
+        return {"layer": "nn.Sequential(" + ", ".join(layers) + ")"}
+
+    def stem(self, data: dict[str, Any]) -> str:
+        return (f"How many input pixels along one axis does one output element of "
+                f"`{data['layer']}` see (its receptive field)?")
+
+    def self_check(self, data: dict[str, Any]) -> int:
+        from dlexam.engines.probes import receptive_field_by_autograd
+        return receptive_field_by_autograd(_module(data["layer"]))
+
+    def candidates(self, data: dict[str, Any]) -> list[Candidate]:
+        from dlexam.engines.layers import receptive_field, windows, sequence
+        module = _module(data["layer"])
+        ws = [windows(layer)[0] for layer in sequence(module)]
+        right = receptive_field(module)
+        terms = []
+        jump = 1
+        for w in ws:
+            terms.append(f"({w.kernel}−1)·{w.dilation}·{jump}")
+            jump *= w.stride
+        why = f"r = 1 + Σ (k−1)·d·(product of earlier strides) = 1 + {' + '.join(terms)} = {right}."
+        no_stride = 1 + sum((w.kernel - 1) * w.dilation for w in ws)
+        no_dilation = 1 + sum((w.kernel - 1) * math.prod(v.stride for v in ws[:i]) for i, w in enumerate(ws))
+        return [Candidate(right, why, True),
+                Candidate(no_stride, "This forgets that strides and pooling multiply the step of later layers."),
+                Candidate(no_dilation, "This forgets the dilation: a dilated kernel spans d(k−1)+1 inputs."),
+                Candidate(math.prod(w.kernel for w in ws), "Kernels do not multiply; each layer adds (k−1)·step."),
+                Candidate(sum(w.kernel for w in ws), "Overlapping windows share inputs: add k−1 per layer, not k."),
+                Candidate(ws[-1].dilation * (ws[-1].kernel - 1) + 1,
+                          "That is the last layer's window alone; the layers below widen it.")]

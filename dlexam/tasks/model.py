@@ -1,0 +1,159 @@
+"""The task model: what a posed task, an answer, a solution and a grade are.
+
+Everything here is plain data that round-trips through JSON (`to_json` / `from_json`),
+so attempts can be stored, sent to a browser and graded again later.
+"""
+
+from __future__ import annotations
+
+import random
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
+
+from dlexam.errors import InputError
+from dlexam.tasks.document import Block, render
+
+SEED_LIMIT = 2**32
+FORMATS = ("text", "markdown", "html", "latex", "typst")
+
+
+@dataclass
+class Variant:
+    """One posed task: everything needed to show it and to solve it."""
+
+    family: str
+    seed: int
+    data: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> Variant:
+        return cls(family=obj["family"], seed=int(obj["seed"]), data=dict(obj["data"]))
+
+
+@dataclass
+class Answer:
+    """A student's answer: one entry per part of the task (a family defines the parts)."""
+
+    parts: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> Answer:
+        return cls(parts=dict(obj["parts"]))
+
+
+@dataclass
+class Solution:
+    """The computed answer, with the steps that explain it."""
+
+    answer: Answer
+    steps: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"answer": self.answer.to_json(), "steps": list(self.steps)}
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> Solution:
+        return cls(answer=Answer.from_json(obj["answer"]), steps=list(obj["steps"]))
+
+
+@dataclass
+class PartGrade:
+    """Points for one part, with a reason a student can check."""
+
+    name: str
+    points: float
+    max_points: float
+    feedback: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Grade:
+    parts: list[PartGrade]
+
+    @property
+    def points(self) -> float:
+        return sum(p.points for p in self.parts)
+
+    @property
+    def max_points(self) -> float:
+        return sum(p.max_points for p in self.parts)
+
+    @property
+    def full_marks(self) -> bool:
+        return abs(self.points - self.max_points) < 1e-9
+
+    @property
+    def feedback(self) -> str:
+        return "\n".join(p.feedback for p in self.parts)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"points": self.points, "max_points": self.max_points,
+                "parts": [asdict(p) for p in self.parts]}
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> Grade:
+        return cls(parts=[PartGrade(**p) for p in obj["parts"]])
+
+
+class TaskFamily(ABC):
+    """A kind of exam task that poses seeded variants, solves, verifies and grades them.
+
+    Subclasses set `name`, `title` and `topic` and implement the abstract methods.
+    `verify` must use a method independent of `solve` (torch vs. formula, sampling vs.
+    exact geometry) and raise VerificationError when they disagree.
+    """
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    topic: ClassVar[str]
+    points: ClassVar[float] = 1.0
+
+    def generate(self, seed: int) -> Variant:
+        check_seed(seed)
+        return Variant(self.name, seed, self._generate(random.Random(f"{self.name}:{seed}")))
+
+    @abstractmethod
+    def _generate(self, rng: random.Random) -> dict[str, Any]:
+        """The variant's data, drawn from a generator seeded by family and seed."""
+
+    @abstractmethod
+    def solve(self, variant: Variant) -> Solution: ...
+
+    @abstractmethod
+    def verify(self, variant: Variant, solution: Solution) -> None: ...
+
+    @abstractmethod
+    def grade(self, variant: Variant, answer: Answer) -> Grade: ...
+
+    @abstractmethod
+    def document(self, variant: Variant) -> list[Block]:
+        """The task as blocks of text, maths, code and options, for every output format."""
+
+    @abstractmethod
+    def parse_answer(self, variant: Variant, text: str) -> Answer:
+        """Read an answer typed in the terminal or passed with --answer; InputError if garbage."""
+
+    @abstractmethod
+    def perturb(self, variant: Variant, answer: Answer, rng: random.Random) -> Answer:
+        """A plausible wrong answer near `answer` (the conformance suite grades it)."""
+
+    def answer_hint(self, variant: Variant) -> str:
+        """How to type an answer, shown at the prompt."""
+        return "Type your answer."
+
+    def render(self, variant: Variant, fmt: str = "text") -> str:
+        return render(self.document(variant), fmt)
+
+
+def check_seed(seed: int) -> int:
+    if not isinstance(seed, int) or not 0 <= seed < SEED_LIMIT:
+        raise InputError(f"The seed must be an integer with 0 <= seed < 2**32, not {seed!r}.")
+    return seed
