@@ -1,0 +1,28 @@
+#!/bin/sh
+# System packages dlexam needs beyond its Python dependencies; safe to run again.
+#   bubblewrap (bwrap): isolates student code run by `dlexam grade-code` (dlexam/engines/sandbox*.py)
+#   util-linux (prlimit, setpriv, unshare): resource limits and dropping to an unprivileged uid
+# Installs with apt-get only when a command is missing and we are root; otherwise says what to do.
+set -eu
+
+need=""
+command -v bwrap >/dev/null 2>&1 || need="$need bubblewrap"
+for tool in prlimit setpriv unshare; do
+    command -v "$tool" >/dev/null 2>&1 || { need="$need util-linux"; break; }
+done
+
+if [ -z "$need" ]; then
+    echo "install-system-deps: nothing to do (bwrap $(bwrap --version 2>/dev/null | cut -d' ' -f2), prlimit, setpriv, unshare present)"
+    exit 0
+fi
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "install-system-deps: missing:$need -- install them as root (Debian/Ubuntu: apt-get install -y$need)." >&2
+    echo "install-system-deps: without bubblewrap the sandbox falls back to weaker isolation." >&2
+    exit 0
+fi
+echo "install-system-deps: installing$need with apt-get"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086 # word splitting of the package list is intended
+apt-get install -y -qq --no-install-recommends $need >/dev/null
+echo "install-system-deps: installed$need (bwrap $(bwrap --version | cut -d' ' -f2))"
