@@ -1,0 +1,38 @@
+"""`dlexam derive PROGRAM --wrt VAR [--of NAME]`: a derivative and its chain-rule steps."""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "Differentiate a program of assignments and show the chain rule step by step."
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("program", help='assignments separated by ";" or newlines, e.g. '
+                        '"h1 = tanh(x1*w + h0); h2 = tanh(x2*w + h1); y = h2; E = (y - t)**2"')
+    parser.add_argument("--wrt", required=True, help="the variable to differentiate by")
+    parser.add_argument("--of", default=None, help="the assigned name to differentiate (default: the last)")
+
+
+def run(args: argparse.Namespace) -> dict:
+    from dlexam.engines import calculus, notation
+
+    program = calculus.parse_program(args.program)
+    of = args.of or program.output
+    chain = calculus.chain_rule(program, args.wrt, of)
+    derivative = calculus.derivative(program, args.wrt, of)
+    return {
+        "of": of,
+        "wrt": args.wrt,
+        "derivative": notation.sympy_text(derivative),
+        "steps": chain.texts,
+        "exam_form": calculus.show(chain.total.full),  # intermediate names, tanh'/g' kept
+        "inputs": program.inputs,
+    }
+
+
+def show(result: dict) -> str:
+    lines = [f"d{result['of']}/d{result['wrt']} by the chain rule:"]
+    lines += [f"  {step}" for step in result["steps"]]
+    lines += ["", f"In the inputs: d{result['of']}/d{result['wrt']} = {result['derivative']}"]
+    return "\n".join(lines)
