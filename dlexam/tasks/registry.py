@@ -16,6 +16,7 @@ FAMILIES: dict[str, tuple[int, str]] = {
     "output-shape": (1, "dlexam.tasks.layer_questions:OutputShape"),
     "unused-inputs": (1, "dlexam.tasks.layer_questions:UnusedInputs"),
     "receptive-field": (1, "dlexam.tasks.layer_questions:ReceptiveField"),
+    "pieces": (2, "dlexam.tasks.pieces:LinearPieces"),
 }
 
 
