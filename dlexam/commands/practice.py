@@ -91,9 +91,10 @@ def _ask(console, store, name: str, seed: int):
         body = renderable(fam.document(variant))
     console.print(Panel(body, title=f"[bold]{fam.title}[/]", subtitle=f"{name} · seed {seed}",
                         title_align="left", subtitle_align="right"))
+    console.print(f"Answer: {fam.answer_hint(variant)}", style="dim", markup=False)
     started = time.monotonic()
     while True:
-        text = _read(console, f"Your answer ({fam.answer_hint(variant)}): ")
+        text = _read(console, "Your answer: ")
         if text is None or text.strip().lower() in QUIT:
             return None
         if text.strip().lower() in SKIP:
@@ -107,6 +108,7 @@ def _ask(console, store, name: str, seed: int):
     seconds = time.monotonic() - started
     attempt = store.record(Attempt(name, seed, variant.to_json(), answer.to_json(), grade.to_json(), seconds))
     _show_grade(console, grade, fam.solve(variant).steps)
+    _show_picture(console, fam, variant, store.path.parent / "pictures" / f"{name}-{seed}.png")
     return {"points": grade.points, "max_points": grade.max_points, "attempt": attempt}
 
 
@@ -114,6 +116,14 @@ def _read(console, prompt: str) -> str | None:
     console.print(prompt, end="", markup=False)
     line = sys.stdin.readline()
     return line.rstrip("\n") if line else None
+
+
+def _show_picture(console, fam, variant, path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with console.status("Drawing the solution…"):
+        drawn = fam.picture(variant, path)
+    if drawn is not None:
+        console.print(f"Picture of the solution: {drawn}\n")
 
 
 def _show_grade(console, grade, steps: list[str]) -> None:

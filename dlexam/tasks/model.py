@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar
 
 from dlexam.errors import InputError
@@ -151,6 +152,10 @@ class TaskFamily(ABC):
 
     def render(self, variant: Variant, fmt: str = "text") -> str:
         return render(self.document(variant), fmt)
+
+    def picture(self, variant: Variant, path: str | Path) -> Path | None:
+        """Draw the solution to `path` (PNG or SVG); families without a picture return None."""
+        return None
 
 
 def check_seed(seed: int) -> int:
