@@ -7,6 +7,7 @@ condition), the level set f = C in bold, axes, grid and the box as limits.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -145,4 +146,4 @@ def _frame(ax, box: list[float], title: str) -> None:
         ax.axvline(0, color="#777777", linewidth=0.8, linestyle=(0, (4, 3)), zorder=2)  # axis, not an edge
     if box[2] < 0 < box[3]:
         ax.axhline(0, color="#777777", linewidth=0.8, linestyle=(0, (4, 3)), zorder=2)
-    ax.set_title(title)
+    ax.set_title(textwrap.fill(title, 60))  # programs can be longer than the plot is wide
