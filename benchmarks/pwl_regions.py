@@ -74,7 +74,7 @@ def best_time(fn, repeat: int = 3):
 
 
 def main() -> None:
-    print(f"ReLU MLP regions on [-2, 2]^2 (exact: float64 polygon splitting, best of 3; one thread)")
+    print("ReLU MLP regions on [-2, 2]^2 (exact: float64 polygon splitting, best of 3; one thread)")
     header = f"{'net':>7} {'regions':>8} {'time s':>7} {'regions/s':>10} | {'grid 1001^2':>11} {'grid s':>7} | " \
              f"{'SplineCam':>9} {'SC s':>5} {'speed-up':>8}"
     print(header)

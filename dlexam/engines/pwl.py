@@ -139,7 +139,7 @@ def program_pieces(program: str | Program, box: Any = None, level: Any = None) -
 
 
 def _split(op: Operation, k: int, region: _Region) -> list[_Region]:
-    args = [_affine(arg, region.values) for arg in op.args]
+    args = [affine_of(arg, region.values) for arg in op.args]
     children = []
     for i, active in enumerate(args):
         poly, constraints, feasible = region.polygon, list(region.constraints), True
@@ -157,7 +157,7 @@ def _split(op: Operation, k: int, region: _Region) -> list[_Region]:
             if len(poly) < 3:
                 feasible = False
                 break
-            constraints.append((h, _named(op, i, j)))
+            constraints.append((h, active_text(op, i, j)))
         if feasible and area(poly) > 0:
             values = dict(region.values)
             values[k] = active
@@ -165,7 +165,8 @@ def _split(op: Operation, k: int, region: _Region) -> list[_Region]:
     return children
 
 
-def _affine(lin: Lin, values: dict[int, Affine]) -> Affine:
+def affine_of(lin: Lin, values: dict[int, Affine]) -> Affine:
+    """A program expression as an affine function of x1, x2, given the operations' values."""
     x1 = x2 = Fraction(0)
     const = lin.const
     for atom, coef in lin.terms:
@@ -179,7 +180,7 @@ def _affine(lin: Lin, values: dict[int, Affine]) -> Affine:
     return Affine(x1, x2, const)
 
 
-def _named(op: Operation, i: int, j: int) -> str:
+def active_text(op: Operation, i: int, j: int) -> str:
     """`active > other` in the program's own words (relu/abs as `z > 0`, constants on the right)."""
     if op.kind == "abs":
         return f"{op.arg_texts[0]} {'>' if i == 0 else '<'} 0"
@@ -206,7 +207,7 @@ def _finish(program: Program, region: _Region, box: Box) -> Piece:
             facets[key] = named
     condition = " and ".join(inequality_text(h) for h in facets) or "true"
     condition_named = " and ".join(dict.fromkeys(facets.values())) or "true"
-    function = _affine(program.output_lin, region.values)
+    function = affine_of(program.output_lin, region.values)
     return Piece(region.pattern, region.polygon, function, list(facets), condition, condition_named)
 
 

@@ -250,14 +250,14 @@ def merge_segments(segments: list[Segment]) -> list[Segment]:
     merged: list[Segment] = []
     for spans in lines.values():
         spans.sort()
-        lo, hi, plo, phi = spans[0]
+        _, hi, plo, phi = spans[0]
         for s_lo, s_hi, p_lo, p_hi in spans[1:]:
             if s_lo <= hi:
                 if s_hi > hi:
                     hi, phi = s_hi, p_hi
             else:
                 merged.append((plo, phi))
-                lo, hi, plo, phi = s_lo, s_hi, p_lo, p_hi
+                hi, plo, phi = s_hi, p_lo, p_hi
         merged.append((plo, phi))
     for p in dict.fromkeys(points):
         if not any(_on_segment(p, s) for s in merged):

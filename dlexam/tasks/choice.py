@@ -111,11 +111,3 @@ def _judge(i: int, key: OptionKey, chosen: bool, text: str) -> dict:
     verdict = "right" if right else "wrong"
     return {"label": option_label(i), "chosen": chosen, "correct": key.correct, "right": right,
             "feedback": f"{option_label(i)}) you {mark} '{text.replace('`', '')}' — {verdict}: {key.why}"}
-
-
-def shuffled_options(rng: random.Random, correct: list[tuple[str, str]],
-                     wrong: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
-    """Mix (text, reason) pairs into a random order; returns texts and reasons."""
-    pairs = [(t, w) for t, w in correct + wrong]
-    rng.shuffle(pairs)
-    return [t for t, _ in pairs], [w for _, w in pairs]

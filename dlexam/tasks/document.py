@@ -180,7 +180,7 @@ def _typst(block: Block) -> str:
             return _typst_inline(text)
         case Code(source, language):
             return f"#raw(block: true, lang: {_typst_string(language)}, {_typst_string(source)})"
-        case Math(latex, plain):
+        case Math(_, plain):
             # Typst's maths syntax is not LaTeX; the plain form reads correctly as code.
             return f"#align(center, raw({_typst_string(plain)}))"
         case Options(items, _):

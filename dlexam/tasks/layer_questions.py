@@ -323,7 +323,7 @@ class UnusedInputs(ComputedChoice):
                 Candidate(1 - axis, "That counts one axis only; unused rows and unused columns combine."),
                 Candidate(axis**2, "That is the share that IS used."),
                 Candidate(naive**2, "That squares the unused share per axis; the used share is what multiplies."),
-                Candidate(0.0, f"A stride larger than the kernel skips inputs between windows." if w.stride > w.kernel
+                Candidate(0.0, "A stride larger than the kernel skips inputs between windows." if w.stride > w.kernel
                           else "Some positions at the far edge are not reached by any window."),
                 Candidate(0.5, "Work out which positions the windows cover, per axis.")]
 

@@ -258,23 +258,7 @@ def _piece_step(partition: pwl.Partition, n: int, piece: pwl.Piece) -> str:
 
 def _wins(op, i: int) -> str:
     """Why argument i is active: `x1 > 0`, `x2 > h`, `x1 - x2 < 0`."""
-    texts = []
-    for j, other in enumerate(op.arg_texts):
-        if j == i:
-            continue
-        win, lose, rel = op.arg_texts[i], other, ">" if op.larger_wins else "<"
-        if _is_number(win) and not _is_number(lose):
-            win, lose, rel = lose, win, "<" if rel == ">" else ">"
-        texts.append(f"{win} {rel} {lose}")
-    return " and ".join(texts)
-
-
-def _is_number(text: str) -> bool:
-    try:
-        Fraction(text)
-        return True
-    except ValueError:
-        return False
+    return " and ".join(pwl.active_text(op, i, j) for j in range(len(op.arg_texts)) if j != i)
 
 
 def _check_piece(partition, piece, entry, points, values, patterns) -> None:

@@ -100,21 +100,6 @@ def op_values(partition: pwl.Partition, piece: pwl.Piece) -> dict[int, tuple[int
     values: dict[int, Affine] = {}
     active: dict[int, tuple[int, Affine]] = {}
     for k, i in zip(program.relevant(), piece.pattern):
-        values[k] = lin_affine(program.operations[k].args[i], values)
+        values[k] = pwl.affine_of(program.operations[k].args[i], values)
         active[k] = (i, values[k])
     return active
-
-
-def lin_affine(lin, values: dict[int, Affine]) -> Affine:
-    """A program expression as an affine function of x1, x2, given the operations' values."""
-    x1 = x2 = Fraction(0)
-    const = lin.const
-    for atom, coef in lin.terms:
-        if atom == "x1":
-            x1 += coef
-        elif atom == "x2":
-            x2 += coef
-        else:
-            a = values[atom]
-            x1, x2, const = x1 + coef * a.x1, x2 + coef * a.x2, const + coef * a.const
-    return Affine(x1, x2, const)
