@@ -12,6 +12,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any
 
+from dlexam.engines.syntax import parse_quietly
 from dlexam.errors import InputError
 
 _PREFIXES = ("nn", "torch.nn")
@@ -52,7 +53,7 @@ def parse_module(text: str) -> ModuleSpec:
     if len(text) > _MAX_LENGTH:
         raise InputError(f"The module text is longer than {_MAX_LENGTH} characters.")
     try:
-        tree = ast.parse(text, mode="eval")
+        tree = parse_quietly(text, mode="eval")
     except SyntaxError:
         raise InputError(f"{text!r} is not a well-formed constructor call such as nn.Conv2d(3, 20, 5).") from None
     return _call(tree.body)

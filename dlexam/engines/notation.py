@@ -19,6 +19,7 @@ from functools import lru_cache
 
 import sympy
 
+from dlexam.engines.syntax import parse_quietly
 from dlexam.errors import InputError
 
 # ---------------------------------------------------------------- function classes
@@ -507,7 +508,7 @@ def parse_expression(text: str, variables: frozenset[str] | set[str] = frozenset
     if "=" in source.split():
         raise InputError(f"Expected a formula, not an assignment: {text.strip()!r}.")
     try:
-        tree = ast.parse(source, mode="eval")
+        tree = parse_quietly(source, mode="eval")
     except SyntaxError:
         raise InputError(f"Cannot read the formula {text.strip()!r}.") from None
     try:

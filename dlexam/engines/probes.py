@@ -13,8 +13,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from dlexam.engines.layers import (
+    ELEMENTWISE,
+    layer_input_shapes,
+    output_shape,
+    sequence,
+    windows,
+)
 from dlexam.errors import InputError
-from dlexam.engines.layers import ELEMENTWISE, layer_input_shapes, sequence, output_shape, windows
 
 
 def used_input_mask(module, input_shape: tuple[int, ...], output_index: tuple[int, ...] | None = None):

@@ -15,8 +15,20 @@ from fractions import Fraction
 from typing import Any
 
 from dlexam.engines.pwl_geometry import (
-    Affine, Point, Polygon, Segment, area, box_polygon, clip, inequality_text, is_facet,
-    line_cut, merge_segments, normalised, segment_length2, segment_text,
+    Affine,
+    Point,
+    Polygon,
+    Segment,
+    area,
+    box_polygon,
+    clip,
+    inequality_text,
+    is_facet,
+    line_cut,
+    merge_segments,
+    normalised,
+    segment_length2,
+    segment_text,
 )
 from dlexam.engines.pwl_parse import Lin, Operation, Program, parse_program
 from dlexam.errors import InputError

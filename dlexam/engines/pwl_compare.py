@@ -17,8 +17,16 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from dlexam.engines.pwl import lin_values, make_box, operation_values
-from dlexam.engines.pwl_geometry import Affine, Polygon, Segment, box_polygon, clip, area
+from dlexam.engines.pwl_geometry import (
+    Affine,
+    Polygon,
+    Segment,
+    area,
+    box_polygon,
+    clip,
+)
 from dlexam.engines.pwl_parse import Lin, Program, _expr
+from dlexam.engines.syntax import parse_quietly
 from dlexam.errors import InputError
 
 Points = np.ndarray                   # (N, 2) float64
@@ -83,7 +91,7 @@ def parse_condition(text: str, program: Program | None = None) -> Condition:
     if source.lower() in ("true", "everywhere", "always"):
         return Condition(text, scratch, [])
     try:
-        tree = ast.parse(source, mode="eval").body
+        tree = parse_quietly(source, mode="eval").body
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         raise InputError(f"The condition `{text}` cannot be read: write it as `x1 > 0 and x2 > x1`.") from None
     parts = tree.values if isinstance(tree, ast.BoolOp) and isinstance(tree.op, ast.And) else [tree]
@@ -135,7 +143,7 @@ def parse_segment(text: str) -> Segment:
 
 def _side(text: str, whole: str) -> Lin:
     try:
-        node = ast.parse(text.strip().replace("−", "-"), mode="eval").body
+        node = parse_quietly(text.strip().replace("−", "-"), mode="eval").body
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         raise InputError(f"`{whole}` cannot be read.") from None
     scratch = Program(source="")

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from dlexam.engines.syntax import parse_quietly
 from dlexam.errors import InputError
 
 INPUTS = ("x1", "x2")
@@ -104,7 +105,7 @@ def parse_program(text: str) -> Program:
         raise InputError("The program is empty: give assignments such as `h = max(0, x1); y = max(x2, h)`.")
     source = _normalise(text)
     try:
-        tree = ast.parse(source, mode="exec")
+        tree = parse_quietly(source, mode="exec")
     except SyntaxError as exc:
         raise InputError(f"The program has a syntax error near line {exc.lineno or 1}, "
                          f"column {exc.offset or 1}: {exc.msg}.") from None

@@ -108,8 +108,8 @@ def _width_at(pts: list[tuple[float, float]], y: float) -> float:
 
 
 def _draw_network(ax, partition) -> None:
-    import numpy as np
     import matplotlib.pyplot as plt
+    import numpy as np
     from matplotlib.collections import PolyCollection
 
     rng = np.random.default_rng(0)
