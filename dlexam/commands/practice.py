@@ -1,6 +1,7 @@
 """`dlexam practice`: questions in the terminal, graded on the spot, kept in the store.
 
-Families you score worse on come up more often. With --json the session's summary is
+Every exam task comes up equally often; within a task, families you score worse on
+come up more often. With --json the session's summary is
 printed as JSON at the end and the conversation goes to stderr.
 """
 
@@ -70,9 +71,13 @@ def _chosen_families(args: argparse.Namespace) -> list[str]:
 
 
 def _pick(rng: random.Random, names: list[str], store) -> str:
-    """A family, weighted towards those with low scores so far."""
+    """A family: every exam task equally likely, as on the sheet; within a task, families
+    with low scores so far come up more often."""
+    from dlexam.tasks.registry import FAMILIES
+
     score = {p.family: p.score for p in store.progress()}
-    weights = [2.0 - score.get(n, 0.5) for n in names]
+    per_task = {task: sum(FAMILIES[n][0] == task for n in names) for task in {FAMILIES[n][0] for n in names}}
+    weights = [(2.0 - score.get(n, 0.5)) / per_task[FAMILIES[n][0]] for n in names]
     return rng.choices(names, weights)[0]
 
 
