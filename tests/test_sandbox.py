@@ -97,6 +97,25 @@ def test_trivial_submissions_in_parallel_match_the_same_code_run_outside(pool):
     assert len(seen.losses) == 50 and seen.losses[-1] <= seen.losses[0]
 
 
+def test_sandboxes_refilled_from_short_lived_threads_outlive_them():
+    # bwrap's --die-with-parent follows the thread that started it; the pool must not let
+    # a grading thread that has ended take its refilled sandbox down with it.
+    import threading
+    import time
+
+    with SandboxPool(size=1) as fresh:
+        def grade_once():
+            assert fresh.run(TRIVIAL, adversarial_job(1), timeout=20).status == "ok"
+            fresh.wait_ready()  # the refill has imported torch while this thread still lives
+
+        worker = threading.Thread(target=grade_once)
+        worker.start()
+        worker.join()
+        time.sleep(1.0)
+        later = fresh.run(TRIVIAL, adversarial_job(), timeout=20)
+        assert later.status == "ok", later.message
+
+
 def test_training_in_place_returns_state_and_sheet_alias_works(pool):
     # the exam skeleton's own slip, torch.nn.SGD, must not crash a student's answer
     source = src("""

@@ -33,14 +33,20 @@ import threading
 import time
 import warnings
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 
 from dlexam.engines import sandbox_child as child
-from dlexam.engines.sandbox_isolation import (Limits, environment, isolation_kind, random_uid,
-                                              sandbox_command)
+from dlexam.engines.sandbox_isolation import (
+    Limits,
+    environment,
+    isolation_kind,
+    random_uid,
+    sandbox_command,
+)
 
 STATUSES = ("ok", "error", "timeout", "killed", "no_result", "memory")
 __all__ = ["Job", "Limits", "ModelSpec", "Observations", "RunResult", "Sandbox", "SandboxError",
@@ -396,19 +402,26 @@ class SandboxPool:
         self._idle: deque[Sandbox] = deque()
         self._lock = threading.Lock()
         self._closed = False
+        # bwrap's --die-with-parent follows the *thread* that started it: a sandbox started
+        # by a short-lived worker thread would be killed when that thread ends. So every
+        # sandbox is started by this one thread, which lives as long as the pool.
+        self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sandbox-spawner")
         for _ in range(size):
-            self._idle.append(Sandbox(limits))
+            self._idle.append(self._spawn())
+
+    def _spawn(self) -> Sandbox:
+        return self._spawner.submit(Sandbox, self.limits).result()
 
     def _take(self) -> Sandbox:
         with self._lock:
             if self._closed:
                 raise SandboxError("the sandbox pool is closed")
-            return self._idle.popleft() if self._idle else Sandbox(self.limits)
+            return self._idle.popleft() if self._idle else self._spawn()
 
     def _refill(self) -> None:
         with self._lock:
             if not self._closed and len(self._idle) < self.size:
-                self._idle.append(Sandbox(self.limits))
+                self._idle.append(self._spawn())
 
     def run(self, source: str, job: Job, timeout: float = 10.0) -> RunResult:
         """Grade-ready result of one submission; a sandbox that broke before the job is replaced."""
@@ -439,6 +452,7 @@ class SandboxPool:
             idle, self._idle = list(self._idle), deque()
         for sandbox in idle:
             sandbox.close()
+        self._spawner.shutdown(wait=True)
 
     def __enter__(self) -> "SandboxPool":
         return self
