@@ -1,0 +1,59 @@
+"""Wall latency of grading one exam task 5(b) submission: warm pool vs. a fresh sandbox each time.
+
+    .venv/bin/python benchmarks/autoencoder_grading.py [--n 5]
+
+Each grading is the real one (`grading.autoencoder.grade`, exam settings: 1000 SGD steps at
+lr 0.004 inside the sandbox, then the checks outside). Rows per task:
+  fresh sandbox   a new sandbox (import torch) per submission, as `run_fresh` does
+  warm pool       the pool is warm when the submission arrives (what a student waits)
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+from dlexam.engines.sandbox import SandboxPool, isolation_kind
+from dlexam.grading import autoencoder as grader
+
+CORPUS = Path(__file__).resolve().parents[1] / "tests" / "submissions"
+
+
+def _time(task: str, source: str, pool) -> float:
+    started = time.perf_counter()
+    result = grader.grade(task, source, "bench.py", seed=None, pool=pool)
+    seconds = time.perf_counter() - started
+    if result.score != 10:
+        raise SystemExit(f"{task}: the reference scored {result.score}: {result.error or result.checks}")
+    return seconds
+
+
+def _row(label: str, times: list[float]) -> str:
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return f"{label:28s} {statistics.median(times):8.2f} {p95:8.2f} {len(times):4d}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=5, help="submissions per row")
+    args = parser.parse_args()
+    print(f"isolation: {isolation_kind()}; exam settings; {args.n} submissions per row; seconds")
+    print(f"{'':28s} {'median':>8s} {'p95':>8s} {'n':>4s}")
+    for task in grader.TASKS:
+        source = (CORPUS / task / "correct_seed.py").read_text()
+        grader._data(grader.exam_settings(task))  # load the photos once, outside the timing
+        fresh = [_time(task, source, None) for _ in range(args.n)]
+        with SandboxPool(size=1) as pool:
+            warm = []
+            for _ in range(args.n):
+                pool.wait_ready()  # the student arrives at a warm pool
+                warm.append(_time(task, source, pool))
+        print(_row(f"{task}: fresh sandbox", fresh))
+        print(_row(f"{task}: warm pool", warm))
+
+
+if __name__ == "__main__":
+    main()

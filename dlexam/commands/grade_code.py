@@ -1,0 +1,130 @@
+"""`dlexam grade-code TASK FILE...`: run students' PyTorch answers in the sandbox and grade them.
+
+One file gives one object; several files (or a folder's top-level *.py files) are
+graded in parallel on a warm sandbox pool, and the output is {"results": [...]} in
+argument order. `--csv` also writes a table for staff. A file that cannot be read
+scores 0 with an `error`; the exit status stays 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+from pathlib import Path
+
+from dlexam.commands.common import seed
+
+HELP = "Grade students' PyTorch code for the programming tasks (isolated, by behaviour)."
+GRADERS = {
+    "adversarial": "dlexam.grading.adversarial",
+    "colorize": "dlexam.grading.autoencoder",
+    "inpaint": "dlexam.grading.autoencoder",
+}
+MAX_SOURCE_BYTES = 1 << 20
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("task", choices=list(GRADERS), help="which programming task")
+    parser.add_argument("files", nargs="+", metavar="FILE", help="Python files, or folders of them")
+    parser.add_argument("--seed", type=seed, help="a variant's settings (default: the exam's own)")
+    parser.add_argument("--csv", metavar="OUT", help="also write the scores as CSV (for a batch)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="sandboxes in parallel")
+
+
+def expand(paths: list[str]) -> list[str]:
+    """Files as given; a folder stands for its top-level *.py files, sorted."""
+    out: list[str] = []
+    for path in paths:
+        p = Path(path)
+        out.extend(sorted(str(f) for f in p.glob("*.py")) if p.is_dir() else [path])
+    return out
+
+
+def read_source(path: str) -> tuple[str | None, str | None]:
+    """The file's text, or None and the reason it cannot be read."""
+    try:
+        if os.path.getsize(path) > MAX_SOURCE_BYTES:
+            return None, f"The file is larger than {MAX_SOURCE_BYTES // 1024} KB."
+        return Path(path).read_text(encoding="utf-8"), None
+    except UnicodeDecodeError:
+        return None, "The file is not UTF-8 text."
+    except OSError as exc:
+        return None, f"The file cannot be read: {exc.strerror or exc}."
+
+
+def run(args: argparse.Namespace) -> dict:
+    from dlexam.errors import InputError
+
+    files = expand(args.files)
+    if not files:
+        raise InputError("No Python files were found in the given folders.")
+    if args.jobs < 1:
+        raise InputError("--jobs must be at least 1.")
+    if args.csv and not Path(args.csv).resolve().parent.is_dir():
+        raise InputError(f"The folder for the CSV file {args.csv} does not exist.")
+    grader = importlib.import_module(GRADERS[args.task])
+    if len(files) == 1 and not args.csv:
+        return _grade_one(grader, args.task, files[0], args.seed, None)
+    results = _grade_batch(grader, args.task, files, args.seed, args.jobs)
+    if args.csv:
+        write_csv(args.csv, results)
+    return {"results": results}
+
+
+def _grade_one(grader, task: str, path: str, variant_seed: int | None, pool) -> dict:
+    source, problem = read_source(path)
+    if source is None:
+        return grader.unreadable(task, path, problem, variant_seed).to_json()
+    return grader.grade(task, source, path, variant_seed, pool).to_json()
+
+
+def _grade_batch(grader, task: str, files: list[str], variant_seed: int | None, jobs: int) -> list[dict]:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from rich.progress import Progress
+
+    from dlexam.engines.sandbox import SandboxPool
+
+    with SandboxPool(size=jobs) as pool, ThreadPoolExecutor(max_workers=jobs) as executor, \
+            Progress(transient=True) as progress:
+        bar = progress.add_task(f"Grading {len(files)} files", total=len(files))
+        futures = [executor.submit(_grade_one, grader, task, f, variant_seed, pool) for f in files]
+        for future in futures:
+            future.add_done_callback(lambda _: progress.advance(bar))
+        return [f.result() for f in futures]
+
+
+def write_csv(path: str, results: list[dict]) -> None:
+    """One row per file, one column per check; written whole or not at all."""
+    import csv
+    import tempfile
+
+    from dlexam.errors import InputError
+
+    names = list(dict.fromkeys(c["name"] for r in results for c in r["checks"]))
+    target = Path(path)
+    try:
+        with tempfile.NamedTemporaryFile("w", newline="", dir=target.parent or ".", delete=False,
+                                         suffix=".part") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["file", "score", "max_score", "error", *names])
+            for r in results:
+                points = {c["name"]: c["points"] for c in r["checks"]}
+                writer.writerow([r["file"], r["score"], r["max_score"], r.get("error", ""),
+                                 *(points.get(n, "") for n in names)])
+        os.replace(handle.name, target)
+    except OSError as exc:
+        raise InputError(f"The CSV file {path} cannot be written: {exc.strerror or exc}.") from None
+
+
+def show(result: dict) -> str:
+    results = result.get("results", [result])
+    lines = []
+    for r in results:
+        lines.append(f"{r['file']}: {r['score']:g} of {r['max_score']:g} points"
+                     + (f"  (error: {r['error']})" if r.get("error") else ""))
+        for c in r["checks"]:
+            mark = "✓" if c["passed"] else "✗"
+            lines.append(f"  {mark} {c['name']} ({c['points']:g}/{c['max_points']:g}): {c['message']}")
+    return "\n".join(lines)

@@ -1,0 +1,14 @@
+# The seed's own answer, with the exam skeleton's `torch.nn.SGD` slip (a line the sheet gives).
+import torch
+
+
+def train(X, model):
+    optim = torch.nn.SGD(model.parameters(), lr=0.004)
+    loss_fn = torch.nn.MSELoss()
+    X_gray = X.mean(dim=1, keepdim=True)
+    for i in range(1000):
+        optim.zero_grad()
+        out = model(X_gray)
+        loss = loss_fn(out, X)
+        loss.backward()
+        optim.step()

@@ -1,0 +1,13 @@
+# 100 iterations instead of 1000.
+import torch
+
+
+def train(X, model):
+    optim = torch.optim.SGD(model.parameters(), lr=0.004)
+    loss_fn = torch.nn.MSELoss()
+    X_gray = X.mean(dim=1, keepdim=True)
+    for i in range(100):
+        optim.zero_grad()
+        loss = loss_fn(model(X_gray), X)
+        loss.backward()
+        optim.step()

@@ -1,0 +1,5 @@
+import torch
+
+
+def train(X, model)
+    optim = torch.optim.SGD(model.parameters(), lr=0.004)

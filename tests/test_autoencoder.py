@@ -1,0 +1,198 @@
+"""Exam task 5(b): the reference, the grader's model, and grading the corpus of real-style answers.
+
+The corpus (tests/submissions/{colorize,inpaint}/*.py) is graded once per module, in parallel,
+with the exam's task (SGD, 1000 iterations, lr 0.004, a centred 16×16 square) on fewer crops
+than the real grader uses (`small_settings`); one test grades with the real exam settings.
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import torch
+
+from dlexam.engines.sandbox import Limits, SandboxPool
+from dlexam.grading import autoencoder as grader
+from dlexam.grading.autoencoder import _find_square, read_input, small_settings
+from dlexam.solutions.autoencoder import (
+    grader_layers,
+    grader_model,
+    grey,
+    identity_init,
+    mask_square,
+    reference_source,
+    train_reference,
+)
+
+CORPUS = Path(__file__).parent / "submissions"
+
+# file -> (lowest score, highest score, checks that must fail, error expected)
+EXPECTED = {
+    "colorize/correct_seed.py": (10, 10, set(), False),
+    "colorize/correct_loop.py": (10, 10, set(), False),
+    "colorize/prints_megabytes.py": (10, 10, set(), False),
+    "colorize/luminance.py": (9, 9, {"grey input"}, False),
+    "colorize/no_zero_grad.py": (7, 8, {"zero_grad"}, False),
+    "colorize/wrong_lr.py": (8, 9, {"SGD and lr"}, False),
+    "colorize/few_iterations.py": (7, 9, {"iterations"}, False),
+    "colorize/sum_not_mean.py": (5, 6, {"grey input", "beats baseline"}, False),
+    "colorize/crash_loss_fn.py": (0, 0, {"runs", "grey input", "zero_grad", "SGD and lr", "iterations", "loss falls", "beats baseline"}, True),
+    "colorize/trains_on_X.py": (0, 0, {"runs", "grey input", "zero_grad", "SGD and lr", "iterations", "loss falls",
+                                       "beats baseline"}, True),
+    "colorize/infinite_loop.py": (0, 0, {"runs", "grey input", "zero_grad", "SGD and lr", "iterations", "loss falls",
+                                         "beats baseline"}, True),
+    "colorize/syntax_error.py": (0, 0, {"runs", "grey input", "zero_grad", "SGD and lr", "iterations",
+                                        "loss falls", "beats baseline"}, True),
+    "inpaint/correct_seed.py": (10, 10, set(), False),
+    "inpaint/correct_mask_tensor.py": (10, 10, set(), False),
+    "inpaint/seed_crash.py": (0, 0, {"runs", "mask", "zero_grad", "SGD and lr", "iterations", "loss falls", "beats baseline"}, True),
+    "inpaint/wrong_position.py": (8, 8, {"mask"}, False),
+    "inpaint/mask_not_applied.py": (4, 5, {"mask", "loss falls", "beats baseline"}, False),
+    "inpaint/no_zero_grad.py": (7, 8, {"zero_grad"}, False),
+    "inpaint/few_iterations.py": (7, 9, {"iterations"}, False),
+    "inpaint/adam.py": (8, 9, {"SGD and lr"}, False),
+}
+MESSAGE_HAS = {  # words the failing check's message must contain (numbers observed, the mistake)
+    ("colorize/luminance.py", "grey input"): ["luminance", "mean over RGB"],
+    ("colorize/no_zero_grad.py", "zero_grad"): ["never called", "1000 steps"],
+    ("colorize/wrong_lr.py", "SGD and lr"): ["0.04", "0.004"],
+    ("colorize/few_iterations.py", "iterations"): ["100 optimizer steps", "1000"],
+    ("colorize/sum_not_mean.py", "grey input"): ["sum over RGB"],
+    ("colorize/crash_loss_fn.py", "grey input"): ["TypeError"],
+    ("colorize/infinite_loop.py", "runs"): ["did not finish"],
+    ("inpaint/wrong_position.py", "mask"): ["rows 0:16, columns 0:16"],
+    ("inpaint/mask_not_applied.py", "mask"): ["first loss was 0"],
+    ("inpaint/seed_crash.py", "mask"): ["TypeError"],
+    ("inpaint/adam.py", "SGD and lr"): ["Adam"],
+}
+
+
+@pytest.fixture(scope="module")
+def executor():
+    # Lives as long as the pool: a sandbox started (as a refill) from a worker thread is killed
+    # when that thread exits (bwrap --die-with-parent follows the thread), so the threads must
+    # outlive the pool's sandboxes.
+    with ThreadPoolExecutor(2) as workers:
+        yield workers
+
+
+@pytest.fixture(scope="module")
+def pool(executor):
+    with SandboxPool(size=2, limits=Limits(output_bytes=32 << 10)) as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def corpus(pool, executor):
+    def grade(name):
+        task = name.split("/")[0]
+        settings = small_settings(task, timeout=6.0) if "infinite" in name else small_settings(task)
+        return name, grader.grade_with(settings, (CORPUS / name).read_text(), name, pool)
+
+    return dict(executor.map(grade, sorted(EXPECTED)))
+
+
+def test_corpus_files_are_all_listed():
+    files = [p for task in ("colorize", "inpaint") for p in (CORPUS / task).glob("*.py")]
+    assert sorted(str(p.relative_to(CORPUS)) for p in files) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_corpus_scores_and_messages(corpus, name):
+    low, high, failing, error = EXPECTED[name]
+    result = corpus[name]
+    summary = "\n".join(f"{c.name}: {c.points}/{c.max_points} {c.message}" for c in result.checks)
+    assert low <= result.score <= high, summary
+    assert result.max_score == 10
+    assert {c.name for c in result.checks if not c.passed} >= failing, summary
+    assert (result.error is not None) == error, result.error
+    if not failing:
+        assert all(c.passed for c in result.checks), summary
+    for (file, check), words in MESSAGE_HAS.items():
+        if file == name:
+            message = next(c.message for c in result.checks if c.name == check)
+            assert all(w in message for w in words), message
+    assert result.to_json()["score"] == result.score
+
+
+def test_exam_settings_grade_the_seed_answer_fully(pool):
+    """The real grading: 32 crops of 16 px (colorize), 1000 SGD steps at lr 0.004 in the sandbox."""
+    source = (CORPUS / "colorize/correct_seed.py").read_text()
+    result = grader.grade("colorize", source, "seed.py", seed=None, pool=pool)
+    assert result.score == 10, [c.message for c in result.checks]
+    baseline = next(c for c in result.checks if c.name == "beats baseline")
+    assert "better than the baseline" in baseline.message
+
+
+def test_seed_crash_with_exam_settings_scores_zero_and_says_why(pool):
+    source = (CORPUS / "inpaint/seed_crash.py").read_text()
+    result = grader.grade("inpaint", source, "seed.py", seed=None, pool=pool)
+    assert result.error and "TypeError" in result.error
+    assert result.score == 0 and result.max_score == 10
+
+
+def test_untrained_grader_model_is_exactly_the_trivial_baseline():
+    torch.manual_seed(0)
+    X = torch.rand(4, 3, 24, 24)
+    layers, state = grader_model("colorize")
+    model = _build(layers)
+    model.load_state_dict(state)
+    expected = X.mean(dim=1, keepdim=True).repeat(1, 3, 1, 1)   # independent: repeat, not expand
+    assert torch.equal(model(grey(X)), expected)
+    model = identity_init(_build(grader_layers("inpaint")), "inpaint")
+    masked = X.clone()
+    masked[:, :, 4:20, 4:20] = 0
+    assert torch.equal(model(mask_square(X)), masked)
+
+
+def test_reference_training_beats_the_baseline_in_process():
+    """The tuning: 200 of the exam's SGD steps (lr 0.004) already beat the grey copy on held-out photos."""
+    settings = small_settings("colorize")
+    X, X_test = grader._data(settings)
+    model = identity_init(_build(grader_layers("colorize", settings.hidden)), "colorize")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        losses = train_reference("colorize", X, model, iterations=200, lr=0.004)
+    finally:
+        torch.set_num_threads(threads)
+    assert losses[-1] < 0.85 * losses[0]
+    with torch.no_grad():
+        model_mse = torch.nn.functional.mse_loss(model(grey(X_test)), X_test)
+    grey_copy = ((X_test - X_test.mean(dim=1, keepdim=True)) ** 2).mean()
+    assert model_mse < 0.95 * grey_copy
+
+
+def _build(layers):
+    from dlexam.engines.sandbox import build_model
+    return build_model(layers)
+
+
+@pytest.mark.parametrize("line, fraction", [
+    ("X_missing[:, :, start:start + 16, start:start + 16] = 0", 1.0),
+    ("X_missing[:, :, 4:20, 4:20] = 0", 1.0),
+    ("X_missing[:, :, S//2 - 8:S//2 + 8, S//2 - 8:S//2 + 8] = 0", 1.0),
+    ("X_missing[:, :, 0:16, 0:16] = 0", 0.0),
+    ("X_missing[:, :, start:start + 8, start:start + 8] = 0", 0.0),
+    ("X_missing[:, :, f(start):20, 4:20] = 0", 0.5),
+])
+def test_mask_read_from_code(line, fraction):
+    source = ("def train(X, model):\n    X_missing = X.clone()\n    S = X.shape[2]\n    start = S // 2 - 8\n"
+              f"    {line}\n    loss_fn(out, out, X)\n")
+    assert read_input(small_settings("inpaint"), source)[0] == fraction
+
+
+def test_grey_read_from_code():
+    settings = small_settings("colorize")
+    assert read_input(settings, reference_source("colorize"))[0] == 1.0
+    assert read_input(settings, "def train(X, model):\n    g = X.mean(1, keepdim=True)\n")[0] == 1.0
+    assert read_input(settings, "def train(X, model):\n    g = X.mean(0)\n")[0] == 0.0
+    assert read_input(settings, "def train(images, model):\n    g = X.mean(1)\n")[0] == 0.0
+
+
+def test_zeroed_square_is_found_from_its_start_loss():
+    torch.manual_seed(1)
+    X = torch.rand(3, 3, 24, 24)
+    for side, offset in ((16, (0, 0)), (16, (-4, -4)), (8, (3, -2))):
+        loss = float(((mask_square(X, side, offset) - X) ** 2).mean())   # the identity model's loss
+        assert _find_square(X, loss, 24) == (side, *offset)
