@@ -17,7 +17,7 @@ from dlexam.errors import InputError
 
 COMMANDS = [
     "practice", "families", "question", "grade", "progress",
-    "layer", "pieces", "derive", "equiv", "grade-code",
+    "layer", "pieces", "derive", "equiv", "grade-code", "solution",
 ]
 
 

@@ -94,3 +94,15 @@ def test_practice_and_help_do_not_import_torch_or_sympy():
                               capture_output=True, text=True, input=stdin)
         imported = {line.split("|")[-1].strip().split(".")[0] for line in proc.stderr.splitlines()}
         assert not {"torch", "sympy"} & imported
+
+
+def test_solution_runs_the_reference_attack_and_draws_it(tmp_path):
+    picture = tmp_path / "attack.png"
+    rc, out = run_json("solution", "adversarial", "--quick", "--picture", str(picture))
+    assert rc == 0 and out["strong"]["success"] == 1.0 and out["posed"]["success"] > 0.5
+    assert picture.stat().st_size > 10_000 and out["limitations"]
+
+
+def test_solution_refuses_a_picture_in_a_missing_folder(tmp_path):
+    rc, out = run_json("solution", "colorize", "--picture", str(tmp_path / "nope" / "x.png"))
+    assert rc == 2 and "does not exist" in out["error"]

@@ -221,7 +221,7 @@ def demo(n: int = 500, size: int = 24, iterations: int = 1000, lr: float = 0.004
                          "baseline_mse": float(nn.functional.mse_loss(baseline, X_test))}
         rows.append((task, baseline, filled))
     titles = {"colorize": ("grey", "coloured"), "inpaint": ("masked", "filled")}
-    figure, axes = plt.subplots(6, 6, figsize=(7.5, 8.6))
+    figure, axes = plt.subplots(6, 6, figsize=(6.4, 7.6))
     for r, (task, shown, filled) in enumerate(rows):
         for k, (images, label) in enumerate(((shown, titles[task][0]), (filled, titles[task][1]),
                                             (X_test, "truth"))):
@@ -236,9 +236,17 @@ def demo(n: int = 500, size: int = 24, iterations: int = 1000, lr: float = 0.004
         axes[3 * r, 0].set_title(f"{task}: held-out MSE {m['held_out_mse']:.4f} (baseline {m['baseline_mse']:.4f})",
                                  loc="left", fontsize=10)
     steps = "full-batch" if batch is None else f"mini-batch ({batch})"
-    figure.suptitle(f"{n} crops of {size}px, SGD lr {lr:g}, {iterations} {steps} steps; "
+    figure.suptitle(f"{n} crops of {size}px, SGD lr {lr:g}, {iterations} {steps} steps;\n"
                     f"test photos never trained on", fontsize=10)
-    figure.tight_layout()
+    figure.subplots_adjust(left=0.09, right=0.99, top=0.9, bottom=0.035, wspace=0.06, hspace=0.12)
+    for r in (0, 3):  # room for each task's title
+        for axis in axes[r]:
+            box = axis.get_position()
+            axis.set_position([box.x0, box.y0 - (0.025 if r == 3 else 0), box.width, box.height])
+    for r in (4, 5):
+        for axis in axes[r]:
+            box = axis.get_position()
+            axis.set_position([box.x0, box.y0 - 0.025, box.width, box.height])
     figure.savefig(out, dpi=110)
     plt.close(figure)
     return numbers
