@@ -17,12 +17,12 @@ FAMILIES: dict[str, tuple[int, str]] = {
     "unused-inputs": (1, "dlexam.tasks.layer_questions:UnusedInputs"),
     "receptive-field": (1, "dlexam.tasks.layer_questions:ReceptiveField"),
     "pieces": (2, "dlexam.tasks.pieces:LinearPieces"),
-    "adversarial": (5, "dlexam.tasks.adversarial:AdversarialTask"),
-    "colorize": (5, "dlexam.tasks.autoencoder:Colorize"),
-    "inpaint": (5, "dlexam.tasks.autoencoder:Inpaint"),
     "gradient-bound": (3, "dlexam.tasks.gradient_bound:GradientBound"),
     "hessian": (3, "dlexam.tasks.hessian:Hessian"),
     "rnn": (4, "dlexam.tasks.rnn:RNN"),
+    "adversarial": (5, "dlexam.tasks.adversarial:AdversarialTask"),
+    "colorize": (5, "dlexam.tasks.autoencoder:Colorize"),
+    "inpaint": (5, "dlexam.tasks.autoencoder:Inpaint"),
 }
 
 
