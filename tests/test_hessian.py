@@ -71,3 +71,14 @@ def test_garbage_is_an_input_error(text):
 def test_malformed_json_parts_are_input_errors(parts):
     with pytest.raises(InputError):
         FAM.grade(VARIANT, Answer(parts))
+
+
+def test_many_variants_verify_with_finite_condition_numbers():
+    import warnings
+
+    fam = Hessian()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a singular H shows up as a division by zero
+        for seed in range(400):
+            variant = fam.generate(seed)
+            fam.verify(variant, fam.solve(variant))
