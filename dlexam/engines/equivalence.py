@@ -234,13 +234,14 @@ def _kink_points(kinks: list[sympy.Expr], symbols: list[sympy.Symbol], functions
             continue
         v = v.reshape(lines, grid)
         cross = np.isfinite(v[:, :-1]) & np.isfinite(v[:, 1:]) & (np.sign(v[:, :-1]) != np.sign(v[:, 1:]))
+        # Projection reaches kinks far outside the sampled lines (max(x, 50)), so it runs always.
+        chosen += _projected(k, symbols, functions, bases[rng.permutation(len(bases))[:8]])
         li, gi = np.nonzero(cross)
         if not len(li):
             continue
         root = _roots(k, symbols, functions, x0[li], d[li], s[gi], s[gi + 1], v[li, gi], v[li, gi + 1])
         for off in KINK_OFFSETS:
             chosen += [x0[li] + (root - off)[:, None] * d[li], x0[li] + (root + off)[:, None] * d[li]]
-        chosen += _projected(k, symbols, functions, bases[rng.permutation(len(bases))[:8]])
     if not chosen:
         return {}
     pts = np.concatenate(chosen)
