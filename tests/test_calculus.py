@@ -274,3 +274,8 @@ def test_steps_render_in_latex():
     lines = [s.latex for s in chain.steps]
     assert lines[0] == r"\frac{\partial L}{\partial y} = - t H\left(- t y\right)"
     assert any(r"g'_{3}\left(x_{1}, h_{0}, \theta\right)" in line for line in lines)
+
+
+def test_primed_function_of_several_arguments_needs_its_slot():
+    rc, out = cli("derive", "y = g'(x, w)", "--wrt", "w", "--json")
+    assert rc == 2 and "g'_2(x, w)" in out["error"]

@@ -103,3 +103,25 @@ def test_receptive_field_agrees_with_autograd(layers):
     text = "nn.Sequential(" + ", ".join(_layer(kind, k, s, 0, d, False) for kind, k, s, _, d, _ in layers) + ")"
     module = build_module(parse_module(text))
     assert receptive_field(module) == receptive_field_by_autograd(module)
+
+
+def test_nested_sequentials_are_looked_through():
+    nested = layer_facts(parse_module("nn.Sequential(nn.Sequential(nn.AvgPool2d(2, stride=4)), nn.ReLU())"),
+                         (1, 3, 200, 200))
+    assert nested.unused_input_fraction == pytest.approx(0.75)  # as for the pooling layer alone
+
+
+def test_instance_norm_reads_its_whole_channel():
+    # in eval mode it still normalises by each image's own mean and variance
+    facts = layer_facts(parse_module("nn.Sequential(nn.InstanceNorm2d(3), nn.AvgPool2d(2, stride=4))"),
+                        (1, 3, 200, 200))
+    assert facts.unused_input_fraction == 0.0
+
+
+def test_constructors_nested_in_keywords_and_lists_are_built():
+    import torch.nn as nn
+    encoder = layer_facts(parse_module(
+        "nn.TransformerEncoder(encoder_layer=nn.TransformerEncoderLayer(8, 2), num_layers=2)"))
+    real = nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2), num_layers=2, enable_nested_tensor=False)
+    assert encoder.parameters == sum(p.numel() for p in real.parameters())
+    assert layer_facts(parse_module("nn.ModuleList([nn.Linear(2, 3), nn.Linear(3, 1)])")).parameters == 9 + 4

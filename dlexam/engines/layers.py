@@ -20,7 +20,8 @@ from dlexam.errors import InputError
 ELEMENTWISE = re.compile(
     r"(Identity|ReLU|ReLU6|LeakyReLU|PReLU|RReLU|ELU|SELU|CELU|GELU|SiLU|Mish|Sigmoid|Tanh|Hardtanh|"
     r"Hardsigmoid|Hardswish|Hardshrink|Softshrink|Tanhshrink|Softplus|Softsign|LogSigmoid|Threshold|"
-    r"Dropout\dd|Dropout|AlphaDropout|FeatureAlphaDropout|BatchNorm\dd|InstanceNorm\dd)")
+    r"Dropout\dd|Dropout|AlphaDropout|FeatureAlphaDropout|BatchNorm\dd)")
+# Not InstanceNorm: even in eval mode it normalises by each instance's own statistics.
 WINDOWED = re.compile(r"(Conv|MaxPool|AvgPool|LPPool)(\d)d")
 MAX_INPUT_ELEMENTS = 10**8
 
@@ -151,7 +152,10 @@ def _per_axis(value, dims: int) -> list[int]:
 
 
 def sequence(module) -> list:
-    return list(module) if type(module).__name__ == "Sequential" else [module]
+    """The layers in order, nested Sequentials flattened."""
+    if type(module).__name__ != "Sequential":
+        return [module]
+    return [layer for child in module for layer in sequence(child)]
 
 
 def unused_input_fraction(module, input_shape: tuple[int, ...]) -> float:

@@ -9,6 +9,7 @@ since students write `nn.maxPool2d` (resolving a name imports torch.nn to know i
 from __future__ import annotations
 
 import ast
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +34,7 @@ class ModuleSpec:
 
     @property
     def children(self) -> list[ModuleSpec]:
-        return [a for a in self.args if isinstance(a, ModuleSpec)]
+        return [a for a in (*self.args, *self.kwargs.values()) if isinstance(a, ModuleSpec)]
 
 
 def _literal(value: Any) -> str:
@@ -129,18 +130,25 @@ def build_module(spec: ModuleSpec, device: str = "meta"):
     import torch.nn as nn
 
     cls = getattr(nn, spec.name)
-    args = tuple(build_module(a, device) if isinstance(a, ModuleSpec) else _torch_arg(a) for a in spec.args)
-    kwargs = {k: _torch_arg(v) for k, v in spec.kwargs.items()}
+    args = tuple(_torch_arg(a, device) for a in spec.args)
+    kwargs = {k: _torch_arg(v, device) for k, v in spec.kwargs.items()}
     try:
-        with torch.device(device):
+        with torch.device(device), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. TransformerEncoder's advice on nested tensors
             module = cls(*args, **kwargs)
     except Exception as exc:  # torch reports bad arguments with many exception types
         raise InputError(f"{spec} cannot be constructed: {_first_line(exc)}.") from None
     return module.eval()
 
 
-def _torch_arg(value: Any) -> Any:
-    return tuple(_torch_arg(v) for v in value) if isinstance(value, tuple) else value
+def _torch_arg(value: Any, device: str) -> Any:
+    """A literal as torch wants it: nested constructors built, lists of them kept as lists."""
+    if isinstance(value, ModuleSpec):
+        return build_module(value, device)
+    if isinstance(value, tuple):
+        items = [_torch_arg(v, device) for v in value]
+        return items if any(isinstance(v, ModuleSpec) for v in value) else tuple(items)
+    return value
 
 
 def _first_line(exc: Exception) -> str:

@@ -529,7 +529,8 @@ def sympy_text(expr: sympy.Expr) -> str:
 
     def to_derivative(e: Partial) -> sympy.Expr:
         if not e.slots:
-            raise ValueError(f"{e.func} (slot not given) has no SymPy spelling")
+            raise InputError("A primed function of several arguments, such as g'(x, w), does not say which "
+                             "argument it is taken by; write g'_2(x, w) or Derivative(g(x, w), w).")
         g = sympy.Function(e.base)
         args = list(e.args)
         pairs = []
