@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 from types import ModuleType
 
@@ -69,6 +70,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug or a broken machine, not bad input: one sentence, status 1
+        _fail(f"dlexam failed unexpectedly ({type(exc).__name__}: {exc}); please report this.", as_json)
+        if os.environ.get("DLEXAM_DEBUG"):
+            raise
+        return 1
     if result is not None:
         print(json.dumps(result) if as_json else module.show(result))
     return 0

@@ -106,3 +106,15 @@ def test_solution_runs_the_reference_attack_and_draws_it(tmp_path):
 def test_solution_refuses_a_picture_in_a_missing_folder(tmp_path):
     rc, out = run_json("solution", "colorize", "--picture", str(tmp_path / "nope" / "x.png"))
     assert rc == 2 and "does not exist" in out["error"]
+
+
+def test_grade_code_gives_results_for_a_folder_even_of_one_file(tmp_path):
+    (tmp_path / "only.py").write_text("def adversarial(x, t, model):\n    return x.clone()\n")
+    rc, out = run_json("grade-code", "adversarial", str(tmp_path))
+    assert rc == 0 and [r["file"] for r in out["results"]] == [str(tmp_path / "only.py")]
+    assert out["results"][0]["score"] < out["results"][0]["max_score"] == 10
+
+
+def test_grade_code_scores_an_unreadable_file_zero_with_an_error(tmp_path):
+    rc, out = run_json("grade-code", "colorize", str(tmp_path / "missing.py"))
+    assert rc == 0 and out["score"] == 0 and out["max_score"] == 10 and "cannot be read" in out["error"]

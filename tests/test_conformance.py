@@ -102,6 +102,8 @@ def test_every_format_renders_the_source_text(fam):
 def test_garbage_answers_get_a_clear_error(fam, text):
     variant = fam.generate(1)
     try:
-        fam.parse_answer(variant, text)
+        answer = fam.parse_answer(variant, text)
     except InputError as exc:
         assert str(exc).endswith(".") and "\n" not in str(exc)
+    else:  # accepted as an answer: it must grade, and garbage earns no full marks
+        assert not fam.grade(variant, answer).full_marks

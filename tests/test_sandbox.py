@@ -338,6 +338,13 @@ def test_forged_and_malicious_answers_are_rejected(pool):
     assert not marker.exists()
 
 
+def test_sparse_tensors_sent_back_are_refused(pool):
+    # they pass torch.load(weights_only=True) but make reshape / torch.equal raise in the judge
+    result = pool.run("def adversarial(x, t, model):\n    return x.to_sparse()\n", adversarial_job(), timeout=10)
+    assert result.status in ("no_result", "error") and not result.returned, result.message
+    assert_still_serves(pool)
+
+
 def test_bad_files_fail_with_a_clear_reason(pool):
     result = pool.run("def adversarial(x, t, model)\n    return x\n", adversarial_job(), timeout=10)
     assert result.status == "error" and "SyntaxError" in result.message and "line 1" in result.message

@@ -64,19 +64,25 @@ def run(args: argparse.Namespace) -> dict:
     if args.csv and not Path(args.csv).resolve().parent.is_dir():
         raise InputError(f"The folder for the CSV file {args.csv} does not exist.")
     grader = importlib.import_module(GRADERS[args.task])
-    if len(files) == 1 and not args.csv:
+    single = len(args.files) == 1 and not Path(args.files[0]).is_dir()   # the contract's one-object case
+    if single and not args.csv:
         return _grade_one(grader, args.task, files[0], args.seed, None)
-    results = _grade_batch(grader, args.task, files, args.seed, args.jobs)
+    results = _grade_batch(grader, args.task, files, args.seed, min(args.jobs, len(files)))
     if args.csv:
         write_csv(args.csv, results)
-    return {"results": results}
+    return results[0] if single else {"results": results}
 
 
 def _grade_one(grader, task: str, path: str, variant_seed: int | None, pool) -> dict:
+    from dlexam.engines.sandbox import SandboxError
+
     source, problem = read_source(path)
     if source is None:
         return grader.unreadable(task, path, problem, variant_seed).to_json()
-    return grader.grade(task, source, path, variant_seed, pool).to_json()
+    try:
+        return grader.grade(task, source, path, variant_seed, pool).to_json()
+    except SandboxError as exc:  # the machinery failed, not the student: say so, keep the batch
+        return grader.unreadable(task, path, f"The grader could not run this file: {exc}.", variant_seed).to_json()
 
 
 def _grade_batch(grader, task: str, files: list[str], variant_seed: int | None, jobs: int) -> list[dict]:

@@ -338,7 +338,7 @@ def _parse_result(frame: bytes) -> RunResult:
         return RunResult("no_result", "the submission's answer was not in the expected form")
     state = data.get("state_dict")
     if state is not None and not (isinstance(state, dict) and all(
-            isinstance(k, str) and type(v) is torch.Tensor for k, v in state.items())):
+            isinstance(k, str) and _plain_tensor(v) for k, v in state.items())):
         return RunResult("no_result", "the model's state sent back was not a set of tensors")
     returned = data.get("returned")
     if not _plain_data(returned):
@@ -350,8 +350,14 @@ def _parse_result(frame: bytes) -> RunResult:
         call_seconds=float(data["call_seconds"]) if isinstance(data.get("call_seconds"), float) else 0.0)
 
 
+def _plain_tensor(value) -> bool:
+    """A dense CPU tensor: sparse, quantized or other layouts make judging code raise."""
+    return (type(value) is torch.Tensor and value.layout is torch.strided and not value.is_quantized
+            and value.device.type == "cpu")
+
+
 def _plain_data(value, depth: int = 0) -> bool:
-    if type(value) is torch.Tensor or isinstance(value, (bool, int, float, str, type(None))):
+    if _plain_tensor(value) or isinstance(value, (bool, int, float, str, type(None))):
         return True
     if depth < 4 and isinstance(value, list):
         return all(_plain_data(v, depth + 1) for v in value)
@@ -459,3 +465,19 @@ class SandboxPool:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+_shared: SandboxPool | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_pool() -> SandboxPool:
+    """One warm pool for the whole process (task families grade through it), closed at exit."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            import atexit
+
+            _shared = SandboxPool(size=2)
+            atexit.register(_shared.close)
+        return _shared

@@ -38,6 +38,7 @@ from functools import lru_cache
 import torch
 
 from dlexam.engines.sandbox import Job, RunResult, SandboxPool, run_fresh
+from dlexam.grading import report
 from dlexam.grading.report import Check, CodeGrade
 from dlexam.solutions.attack import posed_attack, posed_objective
 from dlexam.solutions.classifier import binary_classifier
@@ -301,8 +302,7 @@ def unreadable(task: str, file: str, error: str, seed: int | None = None) -> Cod
 
 def failed(file: str, error: str) -> CodeGrade:
     """Every check listed at 0 points, so max_score stays 10."""
-    checks = [Check(name, False, 0.0, points, f"not judged: {error}") for name, points in POINTS.items()]
-    return CodeGrade(TASK, file, checks, error=error)
+    return report.failed(TASK, file, error, POINTS)
 
 
 def _clean_message(message: str) -> str:

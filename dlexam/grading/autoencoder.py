@@ -39,6 +39,7 @@ from functools import lru_cache
 
 import torch
 
+from dlexam.grading import report
 from dlexam.grading.report import Check, CodeGrade
 from dlexam.solutions.autoencoder import grader_model, grey, mask_square, square_start
 
@@ -219,7 +220,8 @@ def _input(settings: Settings, run, trained) -> tuple[float, str]:
     expected = _mse(_model(settings), task_input(settings, X), X)
     losses = run.observations.losses
     if not losses:
-        ok = _held_out(settings, trained)[0] < _held_out(settings, trained)[1]
+        model, baseline, _ = _held_out(settings, trained)
+        ok = model < baseline
         return float(ok), ("no loss.backward() was seen, so the input was judged by the trained model alone: "
                            + ("it beats the baseline." if ok else "it does not beat the baseline."))
     first = losses[0]
@@ -393,8 +395,7 @@ def unreadable(task: str, file: str, error: str, seed: int | None = None) -> Cod
 def _failed(settings: Settings, file: str, error: str) -> CodeGrade:
     """A file that does not parse or crashes: every check 0, with the error as the reason."""
     names = _names(settings)
-    checks = [Check(names[key], False, 0.0, points, f"not judged: {error}") for key, points in MAX_POINTS.items()]
-    return CodeGrade(settings.task, file, checks, error=error)
+    return report.failed(settings.task, file, error, {names[key]: points for key, points in MAX_POINTS.items()})
 
 
 def read_input(settings: Settings, source: str) -> tuple[float, str]:

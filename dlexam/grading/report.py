@@ -35,3 +35,10 @@ class CodeGrade:
         if self.error is not None:
             out["error"] = self.error
         return out
+
+
+def failed(task: str, file: str, error: str, max_points: dict[str, float]) -> CodeGrade:
+    """A file that could not be judged: every check listed at 0 (so max_score stays whole),
+    each with the error as its reason."""
+    checks = [Check(name, False, 0.0, points, f"not judged: {error}") for name, points in max_points.items()]
+    return CodeGrade(task, file, checks, error=error)

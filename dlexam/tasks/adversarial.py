@@ -14,41 +14,25 @@ stays fast; everything else goes through a warm sandbox pool shared by the proce
 
 from __future__ import annotations
 
-import atexit
 import random
-import threading
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
+from dlexam.engines import sandbox
 from dlexam.errors import InputError, VerificationError
 from dlexam.grading import adversarial as grading
 from dlexam.grading.report import CodeGrade
 from dlexam.solutions.attack import LIMITATIONS, POSED_LR, posed_source
 from dlexam.solutions.classifier import binary_classifier
+from dlexam.tasks.code_answer import read_code
 from dlexam.tasks.document import Block, Code, Math, Text
 from dlexam.tasks.model import Answer, Grade, PartGrade, Solution, TaskFamily, Variant
 
 STEPS = (200, 500, 1000, 1000)
 OPTIMIZERS = ("SGD", "SGD", "Adam")
 KAPPAS = (0.0, 0.0, 0.5, 1.0)
-
-_pool = None
-_pool_lock = threading.Lock()
-
-
-def shared_pool():
-    """One warm sandbox pool for the whole process, started on first use, closed at exit."""
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            from dlexam.engines.sandbox import SandboxPool
-            _pool = SandboxPool(size=2)
-            atexit.register(_pool.close)
-        return _pool
-
 
 class AdversarialTask(TaskFamily):
     name = "adversarial"
@@ -141,7 +125,7 @@ class AdversarialTask(TaskFamily):
         if code in self._own_sources(variant):
             result = grading.grade_source(code, "answer.py", s, runner=grading.run_trusted)
         else:
-            result = grading.grade_source(code, "answer.py", s, shared_pool())
+            result = grading.grade_source(code, "answer.py", s, sandbox.shared_pool())
         return to_grade(result)
 
     def _own_sources(self, variant: Variant) -> set[str]:
@@ -150,20 +134,7 @@ class AdversarialTask(TaskFamily):
         return {source, *(mistake(source) for mistake in MISTAKES)}
 
     def parse_answer(self, variant: Variant, text: str) -> Answer:
-        text = text.strip()
-        if text.endswith(".py") and "\n" not in text:
-            try:
-                text = Path(text).expanduser().read_text()
-            except (OSError, UnicodeDecodeError) as exc:
-                raise InputError(f"The file {text} cannot be read ({type(exc).__name__}).") from None
-        try:
-            static = grading.read_source(text)
-        except (SyntaxError, ValueError) as exc:
-            line = f" (line {exc.lineno})" if getattr(exc, "lineno", None) else ""
-            raise InputError(f"The answer is not valid Python{line}; give the code or a .py file's path.") from None
-        if static.function is None:
-            raise InputError("The answer defines no function adversarial(x, t, model).")
-        return Answer({"code": text})
+        return Answer({"code": read_code(text, grading.FUNCTION)})
 
     def perturb(self, variant: Variant, answer: Answer, rng: random.Random) -> Answer:
         return Answer({"code": rng.choice(MISTAKES)(answer.parts["code"])})

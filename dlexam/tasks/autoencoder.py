@@ -11,20 +11,19 @@ file is graded once.
 from __future__ import annotations
 
 import ast
-import atexit
 import builtins
 import hashlib
 import random
-import threading
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import torch
 
+from dlexam.engines import sandbox
 from dlexam.errors import InputError, VerificationError
 from dlexam.grading.autoencoder import Settings, exam_settings, grade_with, read_input
 from dlexam.solutions.autoencoder import LIMITATIONS, reference_source
+from dlexam.tasks.code_answer import read_code
 from dlexam.tasks.document import Block, Code, Text
 from dlexam.tasks.model import Answer, Grade, PartGrade, Solution, TaskFamily, Variant
 
@@ -43,8 +42,6 @@ RUBRIC = {  # key point -> words that show it (any one suffices)
 }
 
 _cache: dict[tuple, Any] = {}
-_pool = None
-_pool_lock = threading.Lock()
 
 
 def family_for(task: str) -> TaskFamily:
@@ -62,22 +59,11 @@ def settings_of(variant: Variant) -> Settings:
                    hidden=d["grader_hidden"])
 
 
-def _shared_pool():
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            from dlexam.engines.sandbox import SandboxPool
-
-            _pool = SandboxPool(size=2)
-            atexit.register(_pool.close)
-        return _pool
-
-
 def grade_code(settings: Settings, source: str, file: str = "answer.py"):
     """Sandboxed grading of one source, cached per (settings, source) in this process."""
     key = (settings, hashlib.sha256(source.encode()).hexdigest())
     if key not in _cache:
-        _cache[key] = grade_with(settings, source, file, _shared_pool())
+        _cache[key] = grade_with(settings, source, file, sandbox.shared_pool())
     return _cache[key]
 
 
@@ -150,19 +136,8 @@ class _Autoencoder(TaskFamily):
         return Grade(parts)
 
     def parse_answer(self, variant: Variant, text: str) -> Answer:
-        text = text.strip()
-        if text.endswith(".py") and "\n" not in text:
-            try:
-                text = Path(text).expanduser().read_text()
-            except (OSError, UnicodeDecodeError) as exc:
-                raise InputError(f"Cannot read the file {text!r} ({type(exc).__name__}).") from None
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError):
-            raise InputError("The answer is not Python code (or a path to a .py file) that parses.") from None
-        if not any(isinstance(n, ast.FunctionDef) and n.name == "train" for n in tree.body):
-            raise InputError("The code must define a function train(X, model).")
-        return Answer({"code": text, "limitations": _limitations_comment(text)})
+        code = read_code(text, "train")
+        return Answer({"code": code, "limitations": _limitations_comment(code)})
 
     def perturb(self, variant: Variant, answer: Answer, rng: random.Random) -> Answer:
         """A classic mistake: the seed's three-argument loss, or the model fed X itself."""

@@ -68,7 +68,9 @@ class MultipleChoice(TaskFamily):
         valid = {option_label(i) for i in range(n)}
         if not labels or any(c not in valid for c in labels):
             raise InputError(f"Answer with option letters a-{option_label(n - 1)}, such as 'a' or 'a,c'.")
-        if not variant.data["multiple"] and len(set(labels)) != 1:
+        if len(set(labels)) != len(labels):
+            raise InputError("Give each option letter once, such as 'a,c'.")
+        if not variant.data["multiple"] and len(labels) != 1:
             raise InputError("This question has exactly one correct option; give one letter.")
         return Answer({"choice": sorted(set(labels))})
 
