@@ -222,8 +222,8 @@ class Hessian(TaskFamily):
             parts["a"] = [[x / 2 for x in row] for row in parts["a"]]
             parts["b"] = [x / 2 for x in parts["b"]]
             parts["e"] = parts["e"] * 2
-        elif kind == "kappa":
-            parts["c"] = 1 / parts["c"]
+        elif kind == "kappa":  # 1/κ, or the difference of the eigenvalues where κ = 1
+            parts["c"] = 1 / parts["c"] if parts["c"] != 1 else parts["b"][-1] - parts["b"][0]
         elif kind == "lr":
             parts["e"] = parts["e"] / 2     # 1/λmax instead of 2/λmax
         else:
