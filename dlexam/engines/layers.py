@@ -164,7 +164,7 @@ def unused_input_fraction(module, input_shape: tuple[int, ...]) -> float:
     Exact for stacks of convolution, pooling and elementwise layers; every other layer
     (linear, recurrent, flatten, ...) is taken to read all of its input.
     """
-    shapes = layer_input_shapes(module, input_shape)
+    shapes = layer_shapes(module, input_shape)[:-1]   # each layer's input
     used: dict[int, np.ndarray] = {}     # axis counted from the end -> used indices
     for layer, shape in reversed(list(zip(sequence(module), shapes))):
         wins = windows(layer)
@@ -187,13 +187,13 @@ def _used_before(wins: list[Window], shape: tuple[int, ...], used_after: dict[in
     return used
 
 
-def layer_input_shapes(module, input_shape: tuple[int, ...]) -> list[tuple[int, ...]]:
-    """The input shape of every layer of a Sequential (or of the single module)."""
-    shapes, shape = [], tuple(input_shape)
+def layer_shapes(module, input_shape: tuple[int, ...]) -> list[tuple[int, ...]]:
+    """The input shape of every layer of a Sequential (or of the single module), then the output's."""
+    shapes = [tuple(input_shape)]
     for layer in sequence(module):
-        shapes.append(shape)
-        shape = tuple(output_shape(layer, shape))
+        shapes.append(tuple(output_shape(layer, shapes[-1])))
     return shapes
+
 
 
 def receptive_field(module) -> int:

@@ -15,7 +15,7 @@ import numpy as np
 
 from dlexam.engines.layers import (
     ELEMENTWISE,
-    layer_input_shapes,
+    layer_shapes,
     output_shape,
     sequence,
     windows,
@@ -29,8 +29,9 @@ def used_input_mask(module, input_shape: tuple[int, ...], output_index: tuple[in
 
     x = torch.ones(input_shape, requires_grad=True)  # float32 sums small integers exactly
     y = x
-    for layer, shape in zip(sequence(module), layer_input_shapes(module, input_shape)):
-        y = _surrogate(layer, y, shape)
+    shapes = layer_shapes(module, input_shape)
+    for layer, out_shape in zip(sequence(module), shapes[1:]):
+        y = _surrogate(layer, y, out_shape)
     target = y if output_index is None else y[output_index]
     target.sum().backward()
     return (x.grad != 0).numpy()
@@ -67,7 +68,8 @@ def _in_channels(module) -> int:
     return 1
 
 
-def _surrogate(layer, y, shape):
+def _surrogate(layer, y, real: tuple[int, ...]):
+    """The layer's dependence structure on y; `real` is the real layer's output shape."""
     import torch
     import torch.nn.functional as F
 
@@ -76,7 +78,7 @@ def _surrogate(layer, y, shape):
     if wins is None:
         if ELEMENTWISE.fullmatch(name):
             return y
-        return y.sum() * torch.ones(output_shape(layer, shape), dtype=y.dtype)
+        return y.sum() * torch.ones(real, dtype=y.dtype)
     k = len(wins)
     lead, spatial = y.shape[:-k], y.shape[-k:]
     flat = y.reshape(-1, 1, *spatial)
@@ -86,7 +88,6 @@ def _surrogate(layer, y, shape):
     conv = (F.conv1d, F.conv2d, F.conv3d)[k - 1]
     weight = torch.ones((1, 1, *[w.kernel for w in wins]), dtype=y.dtype)
     out = conv(flat, weight, stride=[w.stride for w in wins], dilation=[w.dilation for w in wins])
-    real = output_shape(layer, shape)
     out = out[(..., *[slice(0, n) for n in real[-k:]])]
     out = out.reshape(*lead, *out.shape[-k:])
     if name.startswith("Conv"):  # every output channel reads every input channel
