@@ -16,20 +16,22 @@ import numpy as np
 from dlexam.engines.layers import (
     ELEMENTWISE,
     layer_shapes,
-    output_shape,
     sequence,
     windows,
 )
 from dlexam.errors import InputError
 
 
-def used_input_mask(module, input_shape: tuple[int, ...], output_index: tuple[int, ...] | None = None):
-    """Boolean array over the input: True where the output (or one element of it) depends."""
+def used_input_mask(module, input_shape: tuple[int, ...], output_index: tuple[int, ...] | None = None,
+                    shapes: list[tuple[int, ...]] | None = None):
+    """Boolean array over the input: True where the output (or one element of it) depends.
+
+    `shapes` are the layers' shapes from `layer_shapes`, when the caller has them already."""
     import torch
 
-    x = torch.ones(input_shape, requires_grad=True)  # float32 sums small integers exactly
+    x = torch.ones(input_shape, dtype=torch.float64, requires_grad=True)  # faster than float32 here
     y = x
-    shapes = layer_shapes(module, input_shape)
+    shapes = shapes or layer_shapes(module, input_shape)
     for layer, out_shape in zip(sequence(module), shapes[1:]):
         y = _surrogate(layer, y, out_shape)
     target = y if output_index is None else y[output_index]
@@ -50,11 +52,11 @@ def receptive_field_by_autograd(module, length: int = 32) -> int:
     while True:
         shape = (1, _in_channels(module)) + (length,) * len(wins)
         try:
-            out = output_shape(module, shape)
+            shapes = layer_shapes(module, shape)
         except InputError:   # too small for the stack's kernels
             length *= 2
             continue
-        mask = used_input_mask(module, shape, tuple(n // 2 for n in out))
+        mask = used_input_mask(module, shape, tuple(n // 2 for n in shapes[-1]), shapes)
         hits = np.flatnonzero(mask.any(axis=tuple(range(mask.ndim - 1))))
         if hits[0] > 0 and hits[-1] < length - 1:
             return int(hits[-1] - hits[0] + 1)
