@@ -151,7 +151,6 @@ def test_adam_where_sgd_is_asked_loses_only_the_optimiser_point(graded):
     ("no_zero_grad", 5, 8.5, "perturbation small", "the posed reference's"),
     ("no_distance", 6.5, 8.5, "objective minimised", "of its decrease"),
     ("modifies_x", 5.5, 7.5, "x not modified", "changed x in place"),
-    ("fakes_result", 0, 3, "decision flipped", "0/16"),
 ])
 def test_classic_mistakes_lose_the_right_points(graded, name, low, high, failed, words):
     result = graded[name]
@@ -169,7 +168,8 @@ def test_no_zero_grad_overshoots(graded):
 
 def test_fakes_are_seen_through(graded):
     result = graded["fakes_result"]
-    assert "the model was called only 0 times" in failing(result)["optimiser and iterations"]
+    assert result.score == 0 and "replaced torch's own functions" in result.error
+    assert "Module.__call__" in result.error
 
 
 @pytest.mark.parametrize("name, words", [
@@ -177,6 +177,11 @@ def test_fakes_are_seen_through(graded):
     ("torch_max_misuse", "TypeError"),
     ("sys_exit", "sys.exit(0)"),
     ("reads_grader_files", "No such file"),
+    ("fork_bomb", "BlockingIOError"),  # the process limit stops it
+    ("allocates_20gb", "memory"),
+    ("opens_socket", "Error"),
+    ("writes_outside", "Error"),
+    ("kills_parent", "PermissionError"),
 ])
 def test_broken_and_hostile_files_get_zero_with_every_check_listed(graded, name, words):
     result = graded[name]
@@ -186,11 +191,9 @@ def test_broken_and_hostile_files_get_zero_with_every_check_listed(graded, name,
     assert "\n" not in result.error
 
 
-def test_a_hanging_submission_keeps_its_static_point(graded):
+def test_a_hanging_submission_scores_zero_and_says_why(graded):
     result = graded["infinite_loop"]
-    assert result.score == 1 and result.error is None
-    assert f"did not finish within {TIMEOUT:g} s" in result.checks[1].message
-    assert not failing(result).get("optimiser and iterations")
+    assert result.score == 0 and f"did not finish within {TIMEOUT:g} s" in result.error
 
 
 def test_the_pool_still_serves_after_the_hostile_corpus(graded, pool):

@@ -105,6 +105,7 @@ class Observations:
     events: str = ""               # Z zero_grad, z model.zero_grad, F forward, B backward, S step
     forward_input_shapes: list[list[int]] = field(default_factory=list)
     used_sheet_alias: bool = False
+    tampered: list[str] = field(default_factory=list)  # torch functions the submission replaced
 
 
 @dataclass
@@ -389,6 +390,8 @@ def _observations(data) -> Observations:
     if isinstance(shapes, list):
         seen.forward_input_shapes = [s for s in shapes[:4] if isinstance(s, list) and all(type(d) is int for d in s)]
     seen.used_sheet_alias = data.get("used_sheet_alias") is True
+    if isinstance(data.get("tampered"), list):
+        seen.tampered = [v[:100] for v in data["tampered"][:50] if isinstance(v, str)]
     return seen
 
 

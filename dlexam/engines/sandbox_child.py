@@ -255,6 +255,24 @@ def _is_memory_error(exc: BaseException) -> bool:
     return isinstance(exc, MemoryError) or "can't allocate memory" in text or "not enough memory" in text
 
 
+def _watched(torch, model) -> dict:
+    """torch's functions a fake result would replace; a changed one means the run lied.
+
+    (A determined student can hide this too: the grader never relies on it for points,
+    it only lets an obvious fake end with 0 and a clear reason.)"""
+    places = {"Tensor": (torch.Tensor, ("__lt__", "__le__", "__gt__", "__ge__", "__eq__", "__ne__", "__mul__",
+                                        "__rmul__", "__add__", "__sub__", "__neg__", "__matmul__", "backward",
+                                        "detach", "clone", "sum", "norm")),
+              "Module": (torch.nn.Module, ("__call__", "_call_impl", "parameters", "state_dict")),
+              "torch": (torch, ("relu", "clamp", "sum", "norm", "max", "sign", "mean")),
+              "optim.Optimizer": (torch.optim.Optimizer, ("step", "zero_grad"))}
+    seen = {f"{label}.{name}": getattr(owner, name, None) for label, (owner, names) in places.items() for name in names}
+    if model is not None:
+        seen.update({f"model.{name}": model.__dict__.get(name) for name in ("forward", "__call__")})
+        seen.update({f"model.{type(m).__name__}.forward": type(m).forward for m in model.modules()})
+    return seen
+
+
 def _run(torch, job) -> dict:
     torch.manual_seed(int(job["seed"]))
     torch.set_num_threads(int(job["threads"]))
@@ -267,6 +285,7 @@ def _run(torch, job) -> dict:
     recorder = Recorder(torch)
     recorder.install(model, bool(job["sheet_aliases"]))
     save = torch.save  # keep our own references before the student's code can replace them
+    before = _watched(torch, model)
 
     result = {"status": "ok", "message": "", "traceback": "", "returned": None, "state_dict": None}
     module = type(sys)("submission")
@@ -297,6 +316,8 @@ def _run(torch, job) -> dict:
                       traceback=_short_traceback(exc))
     result.setdefault("call_seconds", time.perf_counter() - started)
     result["observations"] = recorder.observations()
+    after = _watched(torch, model)
+    result["observations"]["tampered"] = sorted(name for name in before if after.get(name) is not before[name])
     buffer = io.BytesIO()
     try:
         save(result, buffer)

@@ -315,14 +315,10 @@ def _clean_message(message: str) -> str:
 def judge(file: str, settings: Settings, ref: Reference, static: Static, result: RunResult,
           observed: bool = True) -> CodeGrade:
     note = "" if static.function == FUNCTION else f" (the file has no {FUNCTION}(); {static.function}() was graded)"
-    if result.status == "timeout":
-        why = _clean_message(result.message)
-        checks = [Check(n, False, 0.0, p, f"not judged: {why}") for n, p in POINTS.items()
-                  if n != "optimiser and iterations"]
-        checks.append(_optimiser_from_source(settings, static, prefix=f"{why}; from the source: "))
-        return CodeGrade(TASK, file, checks)
-    if result.status != "ok":
+    if result.status != "ok":  # crashed, hung, exited early: hostile or broken code scores 0
         return failed(file, _clean_message(result.message) + note)
+    if (tampered := report.tampering(result.observations.tampered)) is not None:
+        return failed(file, tampered)
     returned = result.returned
     if not (isinstance(returned, dict) and "z" in returned):
         return failed(file, "the submission's answer was not in the expected form")
@@ -460,11 +456,11 @@ def _optimiser_observed(settings: Settings, result: RunResult) -> Check:
     return _check(name, 1.0 if steps_ok and optimiser_ok and evaluated else 0.0, message)
 
 
-def _optimiser_from_source(settings: Settings, static: Static, prefix: str = "") -> Check:
+def _optimiser_from_source(settings: Settings, static: Static) -> Check:
     name = "optimiser and iterations"
     optimiser_ok = static.optimizers == {settings.optimizer}
     steps_ok = settings.steps in static.ranges
     found = ", ".join(sorted(static.optimizers)) or "no optimiser"
     return _check(name, 1.0 if optimiser_ok and steps_ok else 0.0,
-                  f"{prefix}{found}, loop bound {settings.steps} {'found' if steps_ok else 'not found'} "
+                  f"from the source: {found}, loop bound {settings.steps} {'found' if steps_ok else 'not found'} "
                   f"(asked: {settings.optimizer}, {settings.steps} iterations)")

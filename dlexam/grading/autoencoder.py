@@ -111,6 +111,8 @@ def grade_with(settings: Settings, source: str, file: str, pool=None) -> CodeGra
     run = (pool.run if pool is not None else run_fresh)(source, job, timeout=settings.time_limit())
     if not run.ok:
         return _failed(settings, file, run.message)
+    if (tampered := report.tampering(run.observations.tampered)) is not None:
+        return _failed(settings, file, tampered)
     trained = _load_state(settings, run.state_dict)
     if trained is None:
         return _failed(settings, file, "train() returned, but the model sent back does not fit "

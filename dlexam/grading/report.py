@@ -42,3 +42,11 @@ def failed(task: str, file: str, error: str, max_points: dict[str, float]) -> Co
     each with the error as its reason."""
     checks = [Check(name, False, 0.0, points, f"not judged: {error}") for name, points in max_points.items()]
     return CodeGrade(task, file, checks, error=error)
+
+
+def tampering(observed: list[str]) -> str | None:
+    """The error for a submission that replaced torch's own functions, or None."""
+    if not observed:
+        return None
+    names = ", ".join(observed[:4]) + (", ..." if len(observed) > 4 else "")
+    return f"the submission replaced torch's own functions ({names}), so nothing it computed can be trusted"
