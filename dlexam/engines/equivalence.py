@@ -148,8 +148,9 @@ def _numeric(a: sympy.Expr, b: sympy.Expr, seed: int, deadline: float) -> Verdic
 
 def _compare(a, b, points, symbols, functions, kinks, need: int = 4, closer: int = 0):
     """(verdict or None if these points show no difference, values of a, values of b)."""
-    va, vb = (np.broadcast_to(np.asarray(evaluate(e, points, functions), dtype=float), (_size(points),))
-              for e in (a, b))
+    with np.errstate(all="ignore"):  # overflow at some sample points is expected, and skipped below
+        va, vb = (np.broadcast_to(np.asarray(evaluate(e, points, functions), dtype=float), (_size(points),))
+                  for e in (a, b))
     ok = np.isfinite(va) & np.isfinite(vb)
     scale = np.maximum(np.abs(va), np.abs(vb))
     gap = np.abs(va - vb)

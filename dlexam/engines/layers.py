@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dlexam.engines.modules import ModuleSpec, build_module
+from dlexam.engines.modules import ModuleSpec, build_module, first_sentence
 from dlexam.errors import InputError
 
 # Layers whose output element i depends on input element i only.
@@ -119,7 +119,7 @@ def _forward_meta(module, input_shape: tuple[int, ...]):
         with torch.no_grad():
             return module(torch.empty(input_shape, device="meta", dtype=dtype))
     except Exception as exc:  # torch reports shape mismatches with several exception types
-        text = str(exc).strip().splitlines()[0].rstrip(".") if str(exc).strip() else type(exc).__name__
+        text = first_sentence(exc)
         shape = "x".join(map(str, input_shape))
         raise InputError(f"The module does not accept an input of shape {shape}: {text}.") from None
 

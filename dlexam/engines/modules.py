@@ -137,7 +137,7 @@ def build_module(spec: ModuleSpec, device: str = "meta"):
             warnings.simplefilter("ignore")  # e.g. TransformerEncoder's advice on nested tensors
             module = cls(*args, **kwargs)
     except Exception as exc:  # torch reports bad arguments with many exception types
-        raise InputError(f"{spec} cannot be constructed: {_first_line(exc)}.") from None
+        raise InputError(f"{spec} cannot be constructed: {first_sentence(exc)}.") from None
     return module.eval()
 
 
@@ -151,6 +151,7 @@ def _torch_arg(value: Any, device: str) -> Any:
     return value
 
 
-def _first_line(exc: Exception) -> str:
+def first_sentence(exc: Exception) -> str:
+    """An exception's message as one clause (torch's run to several sentences), without a full stop."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text.rstrip(".")
+    return text.rstrip(".").replace(". ", "; ")

@@ -61,7 +61,7 @@ class LossProperties(MultipleChoice):
             chosen = rng.sample([loss for loss in L.LOSSES if loss.kind == kind], 4)
             return {"form": form, "kind": kind, "property": prop, "losses": [x.key for x in chosen],
                     "multiple": True,
-                    "stem": f"Which of these {kind} losses are {prop}?",
+                    "stem": f"Which of these {kind} losses have the property '{prop}'?",
                     "options": [f"{x.name} loss `{x.formula}`" for x in chosen]}
         loss = rng.choice(_single_flaw_losses())
         props = list(L.PROPERTIES[loss.kind])
