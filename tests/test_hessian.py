@@ -58,7 +58,7 @@ def test_generated_variants_verify_against_torch():
         v = FAM.generate(seed)
         FAM.verify(v, FAM.solve(v))
         kinds.add(v.data["kind"])
-    assert kinds == {"data", "gaussian", "logistic", "quadratic"}
+    assert kinds == {"data", "scaled", "gaussian", "logistic", "quadratic"}
 
 
 @pytest.mark.parametrize("text", ["zzz", "a) [[1, 2], [3]]", "f) z", "c) abc", "g) 1", "a) [[1, x], [0, 1]]"])
@@ -82,3 +82,21 @@ def test_many_variants_verify_with_finite_condition_numbers():
         for seed in range(400):
             variant = fam.generate(seed)
             fam.verify(variant, fam.solve(variant))
+
+
+def test_scaling_inputs_keeps_kappa_for_a_common_factor_and_changes_it_otherwise():
+    import numpy as np
+
+    fam = Hessian()
+    scaled = [v for v in map(fam.generate, range(300)) if v.data["kind"] == "scaled"]
+    common = [v for v in scaled if v.data["change"][0] == v.data["change"][1]]
+    differ = [v for v in scaled if v.data["change"][0] != v.data["change"][1]]
+    assert common and differ
+    for variant in common:   # x → s·x multiplies H by s²: κ stays (checked on H itself with numpy)
+        answer = fam.solve(variant).answer.parts
+        assert answer["d"] == pytest.approx(answer["c"])
+    for variant in differ:
+        h = np.asarray(fam.solve(variant).answer.parts["a"])
+        d = np.diag(variant.data["change"])
+        lam = np.linalg.eigvalsh(d @ h @ d)
+        assert fam.solve(variant).answer.parts["d"] == pytest.approx(lam[1] / lam[0], rel=1e-6)

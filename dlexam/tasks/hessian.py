@@ -6,6 +6,9 @@ Kinds of error function (w = (w1, w2)):
 - `data`: linear regression E(w) = 1/N Σ_n (w·x_n − t_n)² on a given small data set: H = 2/N XᵀX;
   the change asked for is Gaussian noise of variance σ² on every input (the expected error):
   H → H + 2σ²I, so κ = λ_max/λ_min falls.
+- `scaled`: the same error and data; the change is scaling the inputs, x → (s1·x1, s2·x2):
+  H → DHD with D = diag(s1, s2). A common factor s multiplies every eigenvalue by s² (κ stays,
+  the stable learning rate shrinks by s²); different factors change κ.
 - `gaussian`: the same error for inputs x ~ N(μ, Σ): H = 2(Σ + μμᵀ); the change is centring
   the inputs (μ → 0): H → 2Σ.
 - `logistic`: E(w) = 1/N Σ log(1 + exp(−t_n w·x_n)) at w = 0: H = 1/(4N) XᵀX; noise σ² adds σ²/4·I.
@@ -73,11 +76,13 @@ def _matrix_ok(h) -> bool:
 
 
 def _draw(rng: random.Random, kind: str) -> dict[str, Any]:
-    if kind in ("data", "logistic"):
+    if kind in ("data", "logistic", "scaled"):
         n = rng.choice([3, 4])
         rows = [[rng.randint(-2, 3), rng.randint(-2, 3)] for _ in range(n)]
         targets = [rng.choice([-1, 1]) if kind == "logistic" else rng.randint(-2, 3) for _ in range(n)]
-        return {"X": rows, "t": targets, "change": rng.choice([0.25, 0.5, 1.0])}
+        change = rng.choice([[2, 1], [1, 2], [0.5, 1], [2, 2], [3, 3]]) if kind == "scaled" else \
+            rng.choice([0.25, 0.5, 1.0])
+        return {"X": rows, "t": targets, "change": change}
     if kind == "gaussian":
         s1, s2 = rng.choice([1, 2, 4]), rng.choice([1, 2, 4])
         r = rng.choice([v for v in (0, 0.5, -0.5, 1, -1) if v * v < s1 * s2])  # Σ positive definite
@@ -94,7 +99,7 @@ class Hessian(TaskFamily):
     points = sum(POINTS.values())
 
     def _generate(self, rng: random.Random) -> dict[str, Any]:
-        kind = rng.choice(["data", "data", "gaussian", "logistic", "quadratic"])
+        kind = rng.choice(["data", "data", "scaled", "gaussian", "logistic", "quadratic"])
         while True:
             data = {"kind": kind, **_draw(rng, kind)}
             if _matrix_ok(hessian_matrix(data)):
@@ -110,14 +115,18 @@ class Hessian(TaskFamily):
     def document(self, variant: Variant) -> list[Block]:
         d = variant.data
         blocks: list[Block] = []
-        if d["kind"] in ("data", "logistic"):
+        if d["kind"] in ("data", "logistic", "scaled"):
             rows = "\n".join(f"x{i + 1} = ({x[0]}, {x[1]})   t{i + 1} = {t}" for i, (x, t) in enumerate(zip(d["X"], d["t"])))
-            error = ("E(w) = 1/N Σ_n (w·x_n − t_n)²" if d["kind"] == "data"
+            error = ("E(w) = 1/N Σ_n (w·x_n − t_n)²" if d["kind"] != "logistic"
                      else "E(w) = 1/N Σ_n log(1 + exp(−t_n·w·x_n)), looked at in w = 0")
             blocks += [Text(f"Error function {error} of w = (w1, w2), on the N = {len(d['X'])} examples:"),
                        Code(rows, "text")]
-            change = (f"add Gaussian noise of variance σ² = {d['change']:g} to every input component "
-                      f"(independent, mean 0; take the expected error)")
+            if d["kind"] == "scaled":
+                s1, s2 = d["change"]
+                change = f"scale the inputs: multiply every first component by {s1:g} and every second by {s2:g}"
+            else:
+                change = (f"add Gaussian noise of variance σ² = {d['change']:g} to every input component "
+                          f"(independent, mean 0; take the expected error)")
         elif d["kind"] == "gaussian":
             (s11, s12), (_, s22) = d["Sigma"]
             blocks.append(Text(f"Error function E(w) = E[(w·x − t)²] of w = (w1, w2) for inputs x ~ N(μ, Σ) with "
@@ -239,9 +248,9 @@ def hessian_matrix(d: dict[str, Any]):
     """H by the closed form of each kind (numpy 2×2)."""
     import numpy as np
 
-    if d["kind"] in ("data", "logistic"):
+    if d["kind"] in ("data", "logistic", "scaled"):
         x = np.asarray(d["X"], dtype=float)
-        return (2.0 if d["kind"] == "data" else 0.25) / len(x) * x.T @ x
+        return (0.25 if d["kind"] == "logistic" else 2.0) / len(x) * x.T @ x
     if d["kind"] == "gaussian":
         mu = np.asarray(d["mu"], dtype=float)
         return 2 * (np.asarray(d["Sigma"], dtype=float) + np.outer(mu, mu))
@@ -261,10 +270,18 @@ def _solved_cached(key: str) -> dict[str, Any]:
     h = hessian_matrix(d)
     lam = np.linalg.eigvalsh(h)
     kind, change = d["kind"], d["change"]
-    shift = {"data": 2 * change, "logistic": change / 4, "quadratic": change}.get(kind)
+    shift = None if kind in ("gaussian", "scaled") else \
+        {"data": 2 * change, "logistic": change / 4, "quadratic": change}[kind]
     if kind == "gaussian":
         after = np.linalg.eigvalsh(2 * np.asarray(d["Sigma"], dtype=float))
         why = "Centring removes μμᵀ: H' = 2Σ, with eigenvalues " + ", ".join(f"{x:.4g}" for x in after) + "."
+    elif kind == "scaled":
+        scale = np.diag(np.asarray(change, dtype=float))
+        after = np.linalg.eigvalsh(scale @ h @ scale)
+        why = (f"x → Dx with D = diag({change[0]:g}, {change[1]:g}) gives H' = DHD, eigenvalues "
+               + ", ".join(f"{x:.4g}" for x in after)
+               + (": a common factor scales every eigenvalue alike, so κ stays." if change[0] == change[1]
+                  else ": different factors stretch the axes differently, so κ changes."))
     else:
         after = lam + shift
         what = {"data": f"Noise adds σ²‖w‖² to the expected error, so H' = H + 2σ²I = H + {shift:g}·I",
@@ -272,6 +289,7 @@ def _solved_cached(key: str) -> dict[str, Any]:
                 "quadratic": f"(λ/2)‖w‖² adds λI: H' = H + {shift:g}·I"}[kind]
         why = f"{what}: every eigenvalue grows by {shift:g}, to {after[0]:.4g} and {after[1]:.4g}."
     why_h = {"data": "∂²E/∂w∂wᵀ = 2/N Σ_n x_n x_nᵀ = 2/N·XᵀX.",
+             "scaled": "∂²E/∂w∂wᵀ = 2/N Σ_n x_n x_nᵀ = 2/N·XᵀX.",
              "logistic": "∂²E/∂w∂wᵀ = 1/N Σ_n σ'(t_n w·x_n)·x_n x_nᵀ (t_n² = 1), and σ'(0) = 1/4: H = 1/(4N)·XᵀX.",
              "gaussian": "∂²E/∂w∂wᵀ = 2·E[xxᵀ] = 2(Σ + μμᵀ).",
              "quadratic": "The second derivatives: ∂²E/∂w1² = 2a, ∂²E/∂w1∂w2 = b, ∂²E/∂w2² = 2c."}[kind]
@@ -331,7 +349,9 @@ def torch_hessian(d: dict[str, Any], changed: bool):
         t = np.zeros(len(x))
     else:
         x, t = np.asarray(d["X"], dtype=float), np.asarray(d["t"], dtype=float)
-        if changed:
+        if changed and kind == "scaled":
+            x = x * np.asarray(d["change"], dtype=float)
+        elif changed:
             noise = _sigma_points(np.zeros(2), np.eye(2) * d["change"])
             x = (x[:, None, :] + noise[None, :, :]).reshape(-1, 2)
             t = np.repeat(t, len(noise))
