@@ -7,13 +7,17 @@ Rows:
   fresh sandbox      start a sandbox (import torch) for each submission, run it, discard it
   warm pool          the pool is warm when each submission arrives (latency a student sees)
   warm pool, burst   submissions back to back: the pool must refill (sustained throughput)
+  parallel batch     as `grade-code` grades a folder: one thread per sandbox, all submissions at
+                     once; also prints how busy the machine's cores were (from /proc/stat)
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import torch
 
@@ -56,6 +60,14 @@ def row(name: str, latencies: list[float], elapsed: float) -> str:
     return f"{name:<20} {statistics.median(latencies):>9.2f} {p95:>9.2f} {per_minute:>12.1f}"
 
 
+def busy_jiffies() -> tuple[int, int]:
+    """(busy, total) CPU time of all cores since boot, in clock ticks."""
+    with open("/proc/stat") as stat:
+        fields = [int(v) for v in stat.readline().split()[1:]]
+    idle = fields[3] + fields[4]   # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=8, help="submissions per row")
@@ -78,11 +90,21 @@ def main() -> None:
         burst = [timed(lambda: pool.run(SOURCE, job, timeout=30)) for _ in range(args.n)]
         burst_elapsed = time.perf_counter() - started
 
+        pool.wait_ready()
+        cpu_before, started = busy_jiffies(), time.perf_counter()
+        with ThreadPoolExecutor(max_workers=args.pool) as executor:
+            batch = list(executor.map(lambda _: timed(lambda: pool.run(SOURCE, job, timeout=60)), range(args.n)))
+        batch_elapsed = time.perf_counter() - started
+        cpu_after = busy_jiffies()
+
     print(f"isolation: {isolation_kind()}, {args.n} submissions per row, pool size {args.pool}")
     print(f"{'':<20} {'median s':>9} {'p95 s':>9} {'subm./min':>12}")
     print(row("fresh sandbox", fresh, fresh_elapsed))
     print(row("warm pool", warm, busy))
     print(row("warm pool, burst", burst, burst_elapsed))
+    print(row("parallel batch", batch, batch_elapsed))
+    cores = (cpu_after[0] - cpu_before[0]) / (cpu_after[1] - cpu_before[1]) * (os.cpu_count() or 1)
+    print(f"parallel batch kept {cores:.2f} of {os.cpu_count()} cores busy on average")
     print("warm pool subm./min counts only the time spent grading (the pool was refilled in between).")
 
 
