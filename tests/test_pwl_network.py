@@ -137,3 +137,10 @@ def test_unsupported_modules_are_input_errors():
         network_from_torch(torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1)))
     with pytest.raises(InputError):
         network_from_torch(torch.nn.Sequential(torch.nn.Linear(3, 1)))
+
+
+def test_small_network_pictures_name_the_function_of_each_region():
+    from dlexam.engines.pwl_plot import _affine_text
+    # as people write it, not 0·x1 + 1·x2 + 0
+    assert [_affine_text(0, 1, 0), _affine_text(-0.5, 0.5, 0.5), _affine_text(0, 0, 0), _affine_text(1, -1, 0)] == \
+        ["x2", "-0.5*x1 + 0.5*x2 + 0.5", "0", "x1 - x2"]

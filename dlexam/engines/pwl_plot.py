@@ -17,6 +17,9 @@ FORMATS = {".png": "png", ".svg": "svg"}
 LEVEL_COLOUR = "#c0392b"
 
 
+MAX_LABELLED_REGIONS = 12
+
+
 def draw(partition: Any, path: str | Path, title: str | None = None) -> Path:
     """Write the picture of a Partition (program) or NetworkPartition (network) to path."""
     path = Path(path)
@@ -119,9 +122,33 @@ def _draw_network(ax, partition) -> None:
     width = 0.6 if len(partition) < 500 else 0.25 if len(partition) < 5000 else 0.1
     ax.add_collection(PolyCollection(partition.polygons, facecolors=faces, edgecolors="#666666",
                                      linewidths=width, zorder=1))
+    if len(partition) <= MAX_LABELLED_REGIONS:  # few regions: say the function on each, as for programs
+        char = 0.0125 * (float(partition.box[1]) - float(partition.box[0]))
+        for polygon, (a, b, c) in zip(partition.polygons, partition.functions):
+            pts = [(float(x), float(y)) for x, y in polygon]
+            cx, cy = _label_point(pts)
+            text = f"y = {_affine_text(a, b, c)}"
+            if len(text) * char < 0.85 * _width_at(pts, cy):
+                ax.text(cx, cy, text, ha="center", va="center", fontsize=8, zorder=4, clip_on=True,
+                        bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "alpha": 0.75, "linewidth": 0})
     boundary = partition.boundary
     if boundary:
         _draw_segments(ax, boundary)
+
+
+def _affine_text(a: float, b: float, c: float) -> str:
+    """a·x1 + b·x2 + c as people write it: `x2`, `-0.5*x1 + 0.5*x2 + 0.5`, `0`."""
+    terms = []
+    for coef, name in ((a, "x1"), (b, "x2"), (c, "")):
+        if abs(coef) < 5e-4:
+            continue
+        size = f"{abs(coef):.3g}"
+        body = name if size == "1" and name else f"{size}*{name}" if name else size
+        terms.append(("-" if coef < 0 else "+", body))
+    if not terms:
+        return "0"
+    first_sign, first = terms[0]
+    return ("-" if first_sign == "-" else "") + first + "".join(f" {sign} {body}" for sign, body in terms[1:])
 
 
 def _draw_segments(ax, segments) -> None:
