@@ -41,7 +41,7 @@ def expand(paths: list[str]) -> list[str]:
     return out
 
 
-def read_source(path: str) -> tuple[str | None, str | None]:
+def read_file(path: str) -> tuple[str | None, str | None]:
     """The file's text, or None and the reason it cannot be read."""
     try:
         if os.path.getsize(path) > MAX_SOURCE_BYTES:
@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> dict:
 def _grade_one(grader, task: str, path: str, variant_seed: int | None, pool) -> dict:
     from dlexam.engines.sandbox import SandboxError
 
-    source, problem = read_source(path)
+    source, problem = read_file(path)
     if source is None:
         return grader.unreadable(task, path, problem, variant_seed).to_json()
     try:

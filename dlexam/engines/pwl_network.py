@@ -425,11 +425,6 @@ def _float(value: Any, what: str) -> float:
 
 
 def _float_box(box: Any) -> tuple[float, float, float, float]:
-    if box is None:
-        return (-5.0, 5.0, -5.0, 5.0)
-    values = [_float(v, "box bound") for v in box]
-    if len(values) != 4:
-        raise InputError("The box must be four numbers: x1min x1max x2min x2max.")
-    if not (values[0] < values[1] and values[2] < values[3]):
-        raise InputError("The box is empty: it needs x1min < x1max and x2min < x2max.")
-    return tuple(values)  # type: ignore[return-value]
+    """The box as floats, read and checked as for programs (`pwl.make_box`)."""
+    from dlexam.engines.pwl import make_box
+    return tuple(float(v) for v in make_box(box))  # type: ignore[return-value]
