@@ -9,7 +9,7 @@ and whether (b) bounds one coordinate |∂f/∂x_i| or the Euclidean norm ‖∂
 
 Parts and points (6): (a) 2 — ∂f/∂x_k, by the equivalence checker (the unit outputs a_j may be
 used), a counterexample when wrong; (b) 2 — the bound; (c) 2 — the explanation, against three
-key points (rubric.py).
+key points (grading/rubric.py).
 
 The rule for (b). The bound must hold for every x, every choice of the other parameters (centres
 c, first-layer weights v, biases b) and every w; it may use ‖w‖₁, ‖w‖₂, ‖w‖∞, n and m.
@@ -35,13 +35,8 @@ from typing import Any
 from dlexam.errors import InputError, VerificationError
 from dlexam.tasks.document import Block, Code, Text
 from dlexam.tasks.model import Answer, Grade, PartGrade, Solution, TaskFamily, Variant
-from dlexam.tasks.rubric import (
-    KeyPoint,
-    check_parts,
-    grade_rubric,
-    split_parts,
-    text_part,
-)
+from dlexam.grading.rubric import KeyPoint, grade_rubric
+from dlexam.tasks.parts import check_parts, split_parts, text_part
 
 LABELS = "abc"
 POINTS = {"a": 2.0, "b": 2.0, "c": 2.0}

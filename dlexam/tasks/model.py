@@ -13,7 +13,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from dlexam.errors import InputError
+from dlexam.grading.grade import Grade, PartGrade
 from dlexam.tasks.document import Block, render
+
+__all__ = ["Answer", "Grade", "PartGrade", "Solution", "TaskFamily", "Variant", "check_seed"]
 
 SEED_LIMIT = 2**32
 FORMATS = ("text", "markdown", "html", "latex", "typst")
@@ -62,46 +65,6 @@ class Solution:
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> Solution:
         return cls(answer=Answer.from_json(obj["answer"]), steps=list(obj["steps"]))
-
-
-@dataclass
-class PartGrade:
-    """Points for one part, with a reason a student can check."""
-
-    name: str
-    points: float
-    max_points: float
-    feedback: str
-    evidence: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class Grade:
-    parts: list[PartGrade]
-
-    @property
-    def points(self) -> float:
-        return sum(p.points for p in self.parts)
-
-    @property
-    def max_points(self) -> float:
-        return sum(p.max_points for p in self.parts)
-
-    @property
-    def full_marks(self) -> bool:
-        return abs(self.points - self.max_points) < 1e-9
-
-    @property
-    def feedback(self) -> str:
-        return "\n".join(p.feedback for p in self.parts)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"points": self.points, "max_points": self.max_points,
-                "parts": [asdict(p) for p in self.parts]}
-
-    @classmethod
-    def from_json(cls, obj: dict[str, Any]) -> Grade:
-        return cls(parts=[PartGrade(**p) for p in obj["parts"]])
 
 
 class TaskFamily(ABC):

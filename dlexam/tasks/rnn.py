@@ -29,7 +29,8 @@ from typing import Any
 from dlexam.errors import InputError, VerificationError
 from dlexam.tasks.document import Block, Code, Text
 from dlexam.tasks.model import Answer, Grade, PartGrade, Solution, TaskFamily, Variant
-from dlexam.tasks.rubric import check_parts, close, number, split_parts, text_part
+from dlexam.grading.numbers import close, number
+from dlexam.tasks.parts import check_parts, split_parts, text_part
 
 LABELS = "abcd"
 POINTS = {"a": 2.0, "b": 1.0, "c": 3.0, "d": 2.0}
