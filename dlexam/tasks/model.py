@@ -54,17 +54,20 @@ class Answer:
 
 @dataclass
 class Solution:
-    """The computed answer, with the steps that explain it."""
+    """The computed answer, with the steps that explain it and the answer as a student types it
+    at the prompt (`answer_text`: `parse_answer` reads it back to the same grade)."""
 
     answer: Answer
     steps: list[str] = field(default_factory=list)
+    answer_text: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"answer": self.answer.to_json(), "steps": list(self.steps)}
+        return {"answer": self.answer.to_json(), "steps": list(self.steps), "answer_text": self.answer_text}
 
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> Solution:
-        return cls(answer=Answer.from_json(obj["answer"]), steps=list(obj["steps"]))
+        return cls(answer=Answer.from_json(obj["answer"]), steps=list(obj["steps"]),
+                   answer_text=str(obj.get("answer_text", "")))
 
 
 class TaskFamily(ABC):
