@@ -1,7 +1,8 @@
 """The `dlexam` command: parses arguments, runs one command, prints JSON or text.
 
 Each command lives in `dlexam/commands/<name>.py` with `HELP`, `configure(parser)`,
-`run(args) -> dict | None` and `show(result) -> str`. Command modules import only the
+`run(args) -> dict | None` and `show(result) -> str` (and `status(result) -> int` where the
+exit status depends on the result). Command modules import only the
 standard library at the top, so `dlexam --help` never pays for torch or sympy.
 """
 
@@ -18,7 +19,7 @@ from dlexam.errors import InputError
 
 COMMANDS = [
     "practice", "families", "question", "grade", "progress",
-    "layer", "pieces", "derive", "equiv", "grade-code", "solution",
+    "layer", "pieces", "derive", "equiv", "grade-code", "solution", "check",
 ]
 
 
@@ -77,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if result is not None:
         print(json.dumps(result) if as_json else module.show(result))
-    return 0
+    return module.status(result) if hasattr(module, "status") else 0
 
 
 def _fail(message: str, as_json: bool) -> None:

@@ -21,7 +21,8 @@ def run(args: argparse.Namespace) -> dict:
 
     fam = family(args.family)
     variant = fam.generate(args.seed)
-    result = {"family": fam.name, "seed": args.seed, "title": fam.title, "format": args.format,
+    result = {"family": fam.name, "seed": args.seed, "title": fam.title, "points": fam.points,
+              "format": args.format,
               "text": fam.render(variant, args.format), "answer_hint": fam.answer_hint(variant),
               "variant": variant.to_json()}
     if args.solution:

@@ -1,0 +1,2 @@
+"""Exam task families: one place per family (posing, solving, verifying, grading), the registry
+and the conformance checks every family must pass."""
