@@ -1,29 +1,59 @@
 """Multiple-choice tasks: one or several correct options, partial credit, feedback per option.
 
-A family's variant data holds `stem`, `options` (texts) and `multiple`, optionally
-`code`. The answer key is never stored in the variant: `key(variant)` computes, for
-every option, whether it is correct and why.
-
-Scoring: with one correct option, choosing it earns the points and anything else
-nothing. With "select all that apply", every option is a true/false judgement: each
-right judgement earns 1/n of the points and each wrong one costs 1/n, never below 0.
+A family's variant data (`ChoiceData`) holds `stem`, `options` (texts) and `multiple`,
+optionally `code`. The answer key is never stored in the variant: `key(variant)` computes, for
+every option, whether it is correct and why. Scoring is `grading.choice` (±1/n per option for
+"select all that apply", all or nothing for one correct option); option letters are
+`document.option_label` and `option_index` here.
 """
 
 from __future__ import annotations
 
 import random
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, NotRequired, TypedDict, cast
 
-from dlexam.errors import InputError
-from dlexam.tasks.document import Block, Code, Options, Text, option_label
+from dlexam.errors import InputError, VerificationError
+from dlexam.grading.choice import choice_points, judgements
+from dlexam.tasks.document import LABELS, Block, Code, Options, Text, option_label
 from dlexam.tasks.model import Answer, Grade, PartGrade, Solution, TaskFamily, Variant
+
+PART = "choice"     # the one answer part: a sorted list of option letters
+
+
+class ChoiceData(TypedDict):
+    stem: str
+    options: list[str]
+    multiple: bool
+    code: NotRequired[str]
 
 
 @dataclass(frozen=True)
 class OptionKey:
     correct: bool
     why: str
+
+
+def option_index(label: str) -> int:
+    """The inverse of `option_label`: 'a' -> 0."""
+    return LABELS.index(label)
+
+
+def letters(correct: Sequence[bool]) -> list[str]:
+    """The letters of the correct options, in order."""
+    return [option_label(i) for i, ok in enumerate(correct) if ok]
+
+
+def read_letters(text: str, n: int) -> list[str]:
+    """Option letters typed as 'a,c', 'a c', 'ac' or 'a; c'; InputError unless each is one of n."""
+    labels = [c for c in re.split(r"[\s,;]+|(?<=[a-z])(?=[a-z])", text.strip().lower()) if c]
+    if not labels or any(c not in LABELS[:n] for c in labels):
+        raise InputError(f"Answer with option letters a-{option_label(n - 1)}, such as 'a' or 'a,c'.")
+    if len(set(labels)) != len(labels):
+        raise InputError("Give each option letter once, such as 'a,c'.")
+    return sorted(labels)
 
 
 class MultipleChoice(TaskFamily):
@@ -33,7 +63,7 @@ class MultipleChoice(TaskFamily):
         raise NotImplementedError
 
     def document(self, variant: Variant) -> list[Block]:
-        data = variant.data
+        data = _data(variant)
         blocks: list[Block] = [Text(data["stem"])]
         if data.get("code"):
             blocks.append(Code(data["code"]))
@@ -42,72 +72,76 @@ class MultipleChoice(TaskFamily):
 
     def solve(self, variant: Variant) -> Solution:
         key = self.key(variant)
-        chosen = [option_label(i) for i, k in enumerate(key) if k.correct]
+        chosen = letters([k.correct for k in key])
         steps = [f"{option_label(i)}) {'correct' if k.correct else 'wrong'}: {k.why}" for i, k in enumerate(key)]
-        return Solution(Answer({"choice": chosen}), steps)
+        return Solution(Answer({PART: chosen}), steps, answer_text=",".join(chosen))
 
     def grade(self, variant: Variant, answer: Answer) -> Grade:
-        key = self.key(variant)
-        chosen = set(_choices(answer, len(key)))
-        rows = [_judge(i, k, option_label(i) in chosen, variant.data["options"][i]) for i, k in enumerate(key)]
-        if variant.data["multiple"]:
-            right = sum(r["right"] for r in rows)
-            points = self.points * max(0.0, (2 * right - len(rows)) / len(rows))
-            verdict = f"{right} of {len(rows)} options judged right."
-            feedback = "\n".join([verdict, *(r["feedback"] for r in rows if not r["right"])])
+        data, key = _data(variant), self.key(variant)
+        correct = [k.correct for k in key]
+        chosen = {option_index(c) for c in _choices(answer, len(key))}
+        points = choice_points(correct, chosen, self.points, data["multiple"])
+        rows = [_judge(i, k, i in chosen, data["options"][i]) for i, k in enumerate(key)]
+        if data["multiple"]:
+            right = sum(judgements(correct, chosen))
+            feedback = "\n".join([f"{right} of {len(rows)} options judged right.",
+                                  *(r["feedback"] for r in rows if not r["right"])])
         else:
-            points = self.points if all(r["right"] for r in rows) else 0.0
-            feedback = _single_feedback(rows, key, variant.data["options"])
-        evidence = {"chosen": sorted(chosen), "correct": [option_label(i) for i, k in enumerate(key) if k.correct],
-                    "options": rows}
-        return Grade([PartGrade("choice", points, self.points, feedback, evidence)])
+            feedback = _single_feedback(chosen, key, data["options"])
+        evidence = {"chosen": sorted(option_label(i) for i in chosen), "correct": letters(correct), "options": rows}
+        return Grade([PartGrade(PART, points, self.points, feedback, evidence)])
 
     def parse_answer(self, variant: Variant, text: str) -> Answer:
-        labels = [c for c in re.split(r"[\s,;]+|(?<=[a-z])(?=[a-z])", text.strip().lower()) if c]
-        n = len(variant.data["options"])
-        valid = {option_label(i) for i in range(n)}
-        if not labels or any(c not in valid for c in labels):
-            raise InputError(f"Answer with option letters a-{option_label(n - 1)}, such as 'a' or 'a,c'.")
-        if len(set(labels)) != len(labels):
-            raise InputError("Give each option letter once, such as 'a,c'.")
-        if not variant.data["multiple"] and len(labels) != 1:
+        data = _data(variant)
+        labels = read_letters(text, len(data["options"]))
+        if not data["multiple"] and len(labels) != 1:
             raise InputError("This question has exactly one correct option; give one letter.")
-        return Answer({"choice": sorted(set(labels))})
+        return Answer({PART: labels})
 
     def perturb(self, variant: Variant, answer: Answer, rng: random.Random) -> Answer:
-        chosen = set(answer.parts["choice"])
-        labels = [option_label(i) for i in range(len(variant.data["options"]))]
-        if not variant.data["multiple"]:
-            return Answer({"choice": [rng.choice([c for c in labels if c not in chosen])]})
-        flip = rng.choice(labels)
-        return Answer({"choice": sorted(chosen ^ {flip})})
+        chosen = set(answer.parts[PART])
+        labels = [option_label(i) for i in range(len(_data(variant)["options"]))]
+        if not _data(variant)["multiple"]:
+            return Answer({PART: [rng.choice([c for c in labels if c not in chosen])]})
+        return Answer({PART: sorted(chosen ^ {rng.choice(labels)})})
 
     def answer_hint(self, variant: Variant) -> str:
-        last = option_label(len(variant.data["options"]) - 1)
-        return f"letters a-{last}, e.g. 'a,c'" if variant.data["multiple"] else f"one letter a-{last}"
+        data = _data(variant)
+        last = option_label(len(data["options"]) - 1)
+        return f"letters a-{last}, e.g. 'a,c'" if data["multiple"] else f"one letter a-{last}"
+
+
+def check_chosen(solution: Solution, correct: Sequence[bool], method: str) -> None:
+    """VerificationError unless the solution chose exactly the options `method` finds correct."""
+    chosen = solution.answer.parts.get(PART)
+    if chosen != letters(correct):
+        raise VerificationError(f"The solution chose {chosen}; {method} finds {letters(correct)} correct.")
+
+
+def _data(variant: Variant) -> ChoiceData:
+    return cast(ChoiceData, variant.data)
 
 
 def _choices(answer: Answer, n: int) -> list[str]:
-    choice = answer.parts.get("choice")
+    choice = answer.parts.get(PART)
     if not isinstance(choice, list) or not all(isinstance(c, str) for c in choice):
         raise InputError("A multiple-choice answer is a list of option letters such as ['a', 'c'].")
-    valid = {option_label(i) for i in range(n)}
-    if any(c not in valid for c in choice):
+    if any(c not in LABELS[:n] for c in choice):
         raise InputError(f"Option letters go from a to {option_label(n - 1)}.")
     return choice
 
 
-def _single_feedback(rows: list[dict], key: list[OptionKey], options: list[str]) -> str:
+def _single_feedback(chosen: set[int], key: list[OptionKey], options: list[str]) -> str:
     answer = next(i for i, k in enumerate(key) if k.correct)
     text = f"{option_label(answer)}) {options[answer].replace('`', '')}"
-    chosen = [r for r in rows if r["chosen"]]
-    if chosen and chosen[0]["correct"]:
+    first = min(chosen, default=None)
+    if first == answer:
         return f"Right: {text}. {key[answer].why}"
-    mistake = f"You chose {chosen[0]['label']}): {key[ord(chosen[0]['label']) - 97].why} " if chosen else ""
+    mistake = f"You chose {option_label(first)}): {key[first].why} " if first is not None else ""
     return f"{mistake}The answer is {text}: {key[answer].why}"
 
 
-def _judge(i: int, key: OptionKey, chosen: bool, text: str) -> dict:
+def _judge(i: int, key: OptionKey, chosen: bool, text: str) -> dict[str, Any]:
     right = chosen == key.correct
     mark = "chose" if chosen else "left out"
     verdict = "right" if right else "wrong"

@@ -10,11 +10,17 @@ import random
 import tomllib
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 from dlexam.errors import VerificationError
-from dlexam.tasks.choice import MultipleChoice, OptionKey
+from dlexam.tasks.choice import ChoiceData, MultipleChoice, OptionKey, check_chosen
 from dlexam.tasks.model import Solution, Variant
+
+
+class ConceptData(ChoiceData):
+    id: str             # the question in the bank
+    subject: str        # its topic there
+    order: list[int]    # the bank's option i is shown at position order.index(i)
 
 
 @cache
@@ -33,22 +39,27 @@ class Concepts(MultipleChoice):
         question = bank()[rng.choice(sorted(bank()))]
         order = list(range(len(question["option"])))
         rng.shuffle(order)
-        return {"id": question["id"], "subject": question["topic"], "stem": question["stem"],
-                "options": [question["option"][i]["text"] for i in order],
-                "multiple": question["multiple"], "order": order}
+        data: ConceptData = {"id": question["id"], "subject": question["topic"], "stem": question["stem"],
+                             "options": [question["option"][i]["text"] for i in order],
+                             "multiple": question["multiple"], "order": order}
+        return dict(data)
 
     def key(self, variant: Variant) -> list[OptionKey]:
-        options = bank()[variant.data["id"]]["option"]
-        return [OptionKey(options[i]["correct"], options[i]["why"]) for i in variant.data["order"]]
+        data = cast(ConceptData, variant.data)
+        options = bank()[data["id"]]["option"]
+        return [OptionKey(options[i]["correct"], options[i]["why"]) for i in data["order"]]
 
     def verify(self, variant: Variant, solution: Solution) -> None:
-        """Conceptual facts have no second computation; check the key is consistent instead."""
-        question = bank()[variant.data["id"]]
-        texts = [question["option"][i]["text"] for i in variant.data["order"]]
-        correct = [o for o in question["option"] if o["correct"]]
-        if texts != variant.data["options"]:
+        """A lecturer's key has no second computation: check the bank is consistent, the variant shows
+        the bank's options, and the solution chose exactly the options the bank marks correct."""
+        data = cast(ConceptData, variant.data)
+        question = bank()[data["id"]]
+        options = question["option"]
+        if sorted(data["order"]) != list(range(len(options))):
+            raise VerificationError(f"Question {question['id']}: the order is not a shuffle of its options.")
+        if [options[i]["text"] for i in data["order"]] != data["options"]:
             raise VerificationError(f"Question {question['id']}: the options differ from the bank.")
-        if not correct or (not question["multiple"] and len(correct) != 1):
+        correct = [options[i]["correct"] for i in data["order"]]
+        if not any(correct) or (not question["multiple"] and sum(correct) != 1):
             raise VerificationError(f"Question {question['id']}: its number of correct options is inconsistent.")
-        if len(solution.answer.parts["choice"]) != len(correct):
-            raise VerificationError(f"Question {question['id']}: the solution chose the wrong number of options.")
+        check_chosen(solution, correct, f"the bank's key of question {question['id']}")

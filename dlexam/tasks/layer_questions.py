@@ -4,7 +4,8 @@ receptive fields.
 Each question is a layer and a list of candidate numbers: the right one from the
 textbook formula, the distractors from the classic mistakes (forgetting the bias,
 forgetting the input channels, Keras' single LSTM bias, ...). The answer key is
-recomputed from the layer; `verify` builds the real torch module and asks torch.
+recomputed from the layer; `verify` builds the real torch module on the meta device, asks
+torch (shapes, parameter counts, autograd probes) and holds the given solution to its answer.
 """
 
 from __future__ import annotations
@@ -13,14 +14,24 @@ import math
 import random
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NotRequired, TypedDict, cast
 
 from dlexam.engines.modules import build_module, parse_module
 from dlexam.errors import VerificationError
-from dlexam.tasks.choice import MultipleChoice, OptionKey
-from dlexam.tasks.model import Variant
+from dlexam.tasks.choice import ChoiceData, MultipleChoice, OptionKey, check_chosen
+from dlexam.tasks.model import Solution, Variant
 
 TOPIC = "Task 1: multiple choice"
+
+
+class Layer(TypedDict):
+    """What a question is about, as `draw` gives it."""
+    layer: str                      # a torch.nn constructor as a student writes it
+    input: NotRequired[list[int]]   # the input shape, where the question has one
+
+
+class LayerData(ChoiceData, Layer):
+    """A variant's data: the layer and the question about it."""
 
 
 @dataclass(frozen=True)
@@ -36,14 +47,14 @@ class ComputedChoice(MultipleChoice):
     topic = TOPIC
     min_options, max_options = 4, 5
 
-    def candidates(self, data: dict[str, Any]) -> list[Candidate]:
+    def candidates(self, data: Layer) -> list[Candidate]:
         """The right value first, then the mistakes."""
         raise NotImplementedError
 
-    def stem(self, data: dict[str, Any]) -> str:
+    def stem(self, data: Layer) -> str:
         raise NotImplementedError
 
-    def draw(self, rng: random.Random) -> dict[str, Any]:
+    def draw(self, rng: random.Random) -> Layer:
         """The layer (and input) the question is about."""
         raise NotImplementedError
 
@@ -53,40 +64,34 @@ class ComputedChoice(MultipleChoice):
     def _generate(self, rng: random.Random) -> dict[str, Any]:
         texts: list[str] = []
         while len(texts) < self.min_options:  # some draws make the mistakes coincide
-            data = self.draw(rng)
-            texts = _distinct([self.show(c.value) for c in self.candidates(data)])[: self.max_options]
+            question = self.draw(rng)
+            texts = _distinct([self.show(c.value) for c in self.candidates(question)])[: self.max_options]
         rng.shuffle(texts)
-        data.update(stem=self.stem(data), options=texts, multiple=False)
-        return data
+        data: LayerData = {**question, "stem": self.stem(question), "options": texts, "multiple": False}
+        return dict(data)
 
     def key(self, variant: Variant) -> list[OptionKey]:
+        data = cast(LayerData, variant.data)
         by_text: dict[str, OptionKey] = {}
-        for c in self.candidates(variant.data):
+        for c in self.candidates(data):
             by_text.setdefault(self.show(c.value), OptionKey(c.correct, c.why))
-        return [by_text[text] for text in variant.data["options"]]
+        return [by_text[text] for text in data["options"]]
 
-    def verify(self, variant: Variant, solution) -> None:
-        truth = self.self_check(variant.data)
-        right = [c for c in self.candidates(variant.data) if c.correct][0]
-        if self.show(truth) != self.show(right.value):
-            raise VerificationError(f"{variant.data['layer']}: formula gives {right.value}, torch gives {truth}.")
-        chosen = solution.answer.parts["choice"]
-        texts = [variant.data["options"][ord(c) - ord("a")] for c in chosen]
-        if texts != [self.show(truth)]:
-            raise VerificationError(f"The solution chose {texts}, torch says {truth}.")
+    def verify(self, variant: Variant, solution: Solution) -> None:
+        data = cast(LayerData, variant.data)
+        truth = self.show(self.self_check(data))
+        right = [c for c in self.candidates(data) if c.correct][0]
+        if truth != self.show(right.value):
+            raise VerificationError(f"{data['layer']}: formula gives {right.value}, torch gives {truth}.")
+        check_chosen(solution, [text == truth for text in data["options"]], f"torch ({truth})")
 
-    def self_check(self, data: dict[str, Any]) -> Any:
+    def self_check(self, data: Layer) -> Any:
         """The right value by the independent method (torch)."""
         raise NotImplementedError
 
 
 def _distinct(values: list[str]) -> list[str]:
-    seen, out = set(), []
-    for v in values:
-        if v not in seen:
-            seen.add(v)
-            out.append(v)
-    return out
+    return list(dict.fromkeys(values))
 
 
 @lru_cache(maxsize=4096)
@@ -105,7 +110,7 @@ class ParameterCount(ComputedChoice):
     name = "parameters"
     title = "Parameters of a layer"
 
-    def draw(self, rng: random.Random) -> dict[str, Any]:
+    def draw(self, rng: random.Random) -> Layer:
         kind = rng.choice(["Linear", "Conv1d", "Conv2d", "Conv2d", "Conv3d", "ConvTranspose2d", "BatchNorm2d",
                            "LSTM", "LSTM", "GRU", "RNN", "Embedding", "MaxPool2d", "AvgPool2d"])
         bias = rng.random() < 0.8
@@ -128,13 +133,13 @@ class ParameterCount(ComputedChoice):
         }[kind]
         return {"layer": layer}
 
-    def stem(self, data: dict[str, Any]) -> str:
+    def stem(self, data: Layer) -> str:
         return f"How many trainable parameters (weights and biases) does `{data['layer']}` have?"
 
-    def self_check(self, data: dict[str, Any]) -> int:
+    def self_check(self, data: Layer) -> int:
         return _torch_parameters(data["layer"])
 
-    def candidates(self, data: dict[str, Any]) -> list[Candidate]:
+    def candidates(self, data: Layer) -> list[Candidate]:
         spec = parse_module(data["layer"])
         args, bias = spec.args, spec.kwargs.get("bias", True)
         return _PARAMETER_RULES[spec.name](*args, bias=bias)
@@ -236,7 +241,7 @@ class OutputShape(ComputedChoice):
     name = "output-shape"
     title = "Output shape of a layer"
 
-    def draw(self, rng: random.Random) -> dict[str, Any]:
+    def draw(self, rng: random.Random) -> Layer:
         kind = rng.choice(["Conv2d", "Conv2d", "MaxPool2d", "AvgPool2d"])
         n, c = rng.choice([28, 32, 64, 100, 128, 200, 224]), rng.choice([1, 3, 16])
         k, s = rng.choice([2, 3, 5, 7]), rng.choice([1, 2, 2, 3, 4])
@@ -247,18 +252,18 @@ class OutputShape(ComputedChoice):
         parts += [f"padding={p}"] * (p > 0) + [f"dilation={d}"] * (d > 1)
         return {"layer": f"nn.{kind}({', '.join(parts)})", "input": [1, c, n, n]}
 
-    def stem(self, data: dict[str, Any]) -> str:
+    def stem(self, data: Layer) -> str:
         shape = "×".join(map(str, data["input"]))
         return f"What is the output shape of `{data['layer']}` on an input of shape {shape}?"
 
     def show(self, value: Any) -> str:
         return "×".join(map(str, value))
 
-    def self_check(self, data: dict[str, Any]) -> tuple[int, ...]:
+    def self_check(self, data: Layer) -> tuple[int, ...]:
         from dlexam.engines.layers import output_shape
         return tuple(output_shape(_module(data["layer"]), tuple(data["input"])))
 
-    def candidates(self, data: dict[str, Any]) -> list[Candidate]:
+    def candidates(self, data: Layer) -> list[Candidate]:
         spec = parse_module(data["layer"])
         conv = spec.name == "Conv2d"
         batch, c, n, _ = data["input"]
@@ -286,7 +291,7 @@ class UnusedInputs(ComputedChoice):
     name = "unused-inputs"
     title = "Inputs a strided layer never reads"
 
-    def draw(self, rng: random.Random) -> dict[str, Any]:
+    def draw(self, rng: random.Random) -> Layer:
         kind = rng.choice(["AvgPool2d", "MaxPool2d", "Conv2d"])
         k = rng.choice([1, 2, 2, 3])
         s = rng.choice([x for x in (2, 3, 4, 5) if x >= k])
@@ -294,7 +299,7 @@ class UnusedInputs(ComputedChoice):
         layer = f"nn.Conv2d(3, 8, {k}, stride={s})" if kind == "Conv2d" else f"nn.{kind}({k}, stride={s})"
         return {"layer": layer, "input": [1, 3, n, n]}
 
-    def stem(self, data: dict[str, Any]) -> str:
+    def stem(self, data: Layer) -> str:
         n = data["input"][-1]
         return (f"Using `{data['layer']}` on a {n}×{n} input (shape {'×'.join(map(str, data['input']))}) "
                 "leaves what share of the input elements unused (no output depends on them)?")
@@ -302,11 +307,11 @@ class UnusedInputs(ComputedChoice):
     def show(self, value: Any) -> str:
         return f"{100 * value:.4g}% of the inputs unused"
 
-    def self_check(self, data: dict[str, Any]) -> float:
+    def self_check(self, data: Layer) -> float:
         from dlexam.engines.probes import unused_input_fraction_by_autograd
         return unused_input_fraction_by_autograd(_module(data["layer"]), tuple(data["input"]))
 
-    def candidates(self, data: dict[str, Any]) -> list[Candidate]:
+    def candidates(self, data: Layer) -> list[Candidate]:
         from dlexam.engines.layers import windows
         module = _module(data["layer"])
         n = data["input"][-1]
@@ -339,7 +344,7 @@ class ReceptiveField(ComputedChoice):
     name = "receptive-field"
     title = "Receptive field of a stack"
 
-    def draw(self, rng: random.Random) -> dict[str, Any]:
+    def draw(self, rng: random.Random) -> Layer:
         layers = []
         for i in range(rng.choice([2, 3, 3, 4])):
             if i > 0 and rng.random() < 0.3:
@@ -350,15 +355,15 @@ class ReceptiveField(ComputedChoice):
                 layers.append(f"nn.Conv2d(1, 1, {k}{extra})")
         return {"layer": "nn.Sequential(" + ", ".join(layers) + ")"}
 
-    def stem(self, data: dict[str, Any]) -> str:
+    def stem(self, data: Layer) -> str:
         return (f"How many input pixels along one axis does one output element of "
                 f"`{data['layer']}` see (its receptive field)?")
 
-    def self_check(self, data: dict[str, Any]) -> int:
+    def self_check(self, data: Layer) -> int:
         from dlexam.engines.probes import receptive_field_by_autograd
         return receptive_field_by_autograd(_module(data["layer"]))
 
-    def candidates(self, data: dict[str, Any]) -> list[Candidate]:
+    def candidates(self, data: Layer) -> list[Candidate]:
         from dlexam.engines.layers import receptive_field, windows, sequence
         module = _module(data["layer"])
         ws = [windows(layer)[0] for layer in sequence(module)]

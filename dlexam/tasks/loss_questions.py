@@ -3,20 +3,37 @@
 Three forms: which properties a loss has; which losses have a property; and the main
 problem of a loss that lacks exactly one property (the perceptron loss builds no
 margin). Every mark comes from `engines.losses.properties`, measured with finite
-differences; `verify` measures again with torch autograd.
+differences; `verify` measures again with torch autograd and holds the given solution to it.
 """
 
 from __future__ import annotations
 
 import random
-from typing import Any
+from enum import StrEnum
+from typing import Any, NotRequired, cast
 
 from dlexam.engines import losses as L
 from dlexam.errors import VerificationError
-from dlexam.tasks.choice import MultipleChoice, OptionKey
+from dlexam.tasks.choice import ChoiceData, MultipleChoice, OptionKey, check_chosen
 from dlexam.tasks.model import Solution, Variant
 
-FORMS = ("properties-of-loss", "losses-with-property", "main-problem")
+
+class Form(StrEnum):
+    PROPERTIES_OF_LOSS = "properties-of-loss"       # which properties does this loss have?
+    LOSSES_WITH_PROPERTY = "losses-with-property"   # which of these losses have this property?
+    MAIN_PROBLEM = "main-problem"                   # what does this loss lack? (one flaw)
+
+
+class LossData(ChoiceData):
+    form: Form
+    loss: NotRequired[str]              # properties-of-loss, main-problem: an `engines.losses` key
+    kind: NotRequired[str]              # losses-with-property: regression or classification
+    property: NotRequired[str]          # losses-with-property
+    losses: NotRequired[list[str]]      # losses-with-property: the options' losses
+    properties: NotRequired[list[str]]  # main-problem: the property each option says is lacking
+
+
+FORMS = tuple(Form)
 LACKS = {
     "optimizable": "It is hard to optimize: its gradient is zero almost everywhere.",
     "outlier-robust": "It is not robust to outliers: their gradient grows without bound.",
@@ -49,13 +66,13 @@ class LossProperties(MultipleChoice):
     topic = "Task 1: multiple choice"
 
     def _generate(self, rng: random.Random) -> dict[str, Any]:
-        form = rng.choice(FORMS)
-        if form == "properties-of-loss":
+        form = rng.choice(FORMS).value      # plain text in the data, as JSON gives it back
+        if form == Form.PROPERTIES_OF_LOSS:
             loss = rng.choice(L.LOSSES)
             return {"form": form, "loss": loss.key, "multiple": True,
                     "stem": f"Which properties does the {_label(loss)} have? Select all that apply.",
                     "options": list(L.PROPERTIES[loss.kind])}
-        if form == "losses-with-property":
+        if form == Form.LOSSES_WITH_PROPERTY:
             kind = rng.choice(list(L.PROPERTIES))
             prop = rng.choice(L.PROPERTIES[kind])
             chosen = rng.sample([loss for loss in L.LOSSES if loss.kind == kind], 4)
@@ -71,12 +88,13 @@ class LossProperties(MultipleChoice):
                 "options": [LACKS[p] for p in props]}
 
     def key(self, variant: Variant, derivative=L.finite_difference) -> list[OptionKey]:
-        data = variant.data
-        if data["form"] == "properties-of-loss":
+        """Each option's mark, measured with `derivative` (the second method passes autograd)."""
+        data = cast(LossData, variant.data)
+        if data["form"] == Form.PROPERTIES_OF_LOSS:
             loss = L.BY_KEY[data["loss"]]
             has = L.properties(loss, derivative)
             return [OptionKey(has[p], _reason(loss, p, has[p])) for p in data["options"]]
-        if data["form"] == "losses-with-property":
+        if data["form"] == Form.LOSSES_WITH_PROPERTY:
             prop = data["property"]
             keys = []
             for loss in (L.BY_KEY[k] for k in data["losses"]):
@@ -88,9 +106,10 @@ class LossProperties(MultipleChoice):
         return [OptionKey(not has[p], _reason(loss, p, has[p])) for p in data["properties"]]
 
     def verify(self, variant: Variant, solution: Solution) -> None:
-        by_autograd = self.key(variant, derivative=L.autograd_derivative)
-        if [k.correct for k in by_autograd] != [k.correct for k in self.key(variant)]:
+        by_autograd = [k.correct for k in self.key(variant, derivative=L.autograd_derivative)]
+        if by_autograd != [k.correct for k in self.key(variant)]:
             raise VerificationError(f"Finite differences and autograd disagree on {variant.data}.")
+        check_chosen(solution, by_autograd, "torch autograd")
 
     def table_steps(self, kind: str) -> list[str]:
         """The lecture's table as measured, with the criteria, for explanations."""
@@ -101,6 +120,6 @@ class LossProperties(MultipleChoice):
 
     def solve(self, variant: Variant) -> Solution:
         solution = super().solve(variant)
-        data = variant.data
+        data = cast(LossData, variant.data)
         kind = data["kind"] if "kind" in data else L.BY_KEY[data["loss"]].kind
-        return Solution(solution.answer, solution.steps + self.table_steps(kind))
+        return Solution(solution.answer, solution.steps + self.table_steps(kind), solution.answer_text)
