@@ -184,7 +184,7 @@ class RNN(TaskFamily):
             raise VerificationError("The solution's number disagrees with torch.")
 
     def picture(self, variant: Variant, path: str | Path) -> Path:
-        from dlexam.tasks.rnn_graph import draw
+        from dlexam.tasks.rnn.picture import draw
 
         program = _program(variant.data["program"])
         edges = [(u, a.name) for a in program.assignments for u in sorted(program.uses[a.name])]

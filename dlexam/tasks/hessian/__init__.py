@@ -1,0 +1,1 @@
+"""Exam task 3, optimization: Hessian (see family.py)."""

@@ -1,0 +1,1 @@
+"""Exam task 4: RNN (see family.py)."""
