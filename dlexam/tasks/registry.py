@@ -16,7 +16,7 @@ FAMILIES: dict[str, tuple[int, str]] = {
     "output-shape": (1, "dlexam.tasks.layer_questions:OutputShape"),
     "unused-inputs": (1, "dlexam.tasks.layer_questions:UnusedInputs"),
     "receptive-field": (1, "dlexam.tasks.layer_questions:ReceptiveField"),
-    "pieces": (2, "dlexam.tasks.pieces:LinearPieces"),
+    "pieces": (2, "dlexam.tasks.pieces.family:LinearPieces"),
     "gradient-bound": (3, "dlexam.tasks.gradient_bound.family:GradientBound"),
     "hessian": (3, "dlexam.tasks.hessian.family:Hessian"),
     "rnn": (4, "dlexam.tasks.rnn.family:RNN"),

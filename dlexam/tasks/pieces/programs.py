@@ -2,7 +2,7 @@
 
 The shapes follow the exam sheets: `h = max(0, x1); y = max(x2, h)` (a ReLU fed into a max or
 min with an input), `a3 = max(0, x1 + x2); a4 = max(0, x1 - x2); y = a3 - a4` (two ReLUs
-combined), and and the engine's random two-operation programs when they are short.
+combined), and the engine's random two-operation programs when they are short.
 Coefficients are small integers; a program is kept only if it has exactly the asked number of
 pieces in the box, every piece is large enough to draw, and the boundary y = C crosses the box
 on enough pieces, with end points at whole or half numbers.

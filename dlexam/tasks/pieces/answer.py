@@ -18,14 +18,32 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from fractions import Fraction
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from dlexam.engines.pwl import to_fraction
 from dlexam.engines.pwl_compare import Condition, parse_affine, parse_condition, parse_segment
 from dlexam.engines.pwl_geometry import Affine, Polygon, Segment, area, box_polygon
 from dlexam.engines.pwl_parse import Program
 from dlexam.errors import InputError
+from dlexam.grading.geometry import clip_segment
+
+
+class Part(StrEnum):
+    PIECES = "pieces"
+    BOUNDARY = "boundary"
+
+
+class PieceEntry(TypedDict):
+    condition: NotRequired[str]                   # or a polygon, as a drawing canvas sends it
+    polygon: NotRequired[list[list[float]]]
+    function: NotRequired[str | int | float]      # `y = x2`; left out, it earns nothing
+
+
+class AnswerParts(TypedDict):
+    pieces: list[PieceEntry]
+    boundary: list[str | list[list[float]]]       # `x2 = 1 for 0 < x1 < 1` or [[x1, x2], [x1, x2]]
 
 HEADING = re.compile(r"^\s*(?:(?:pieces?|boundary|boundaries|segments?)\s*:|\(?[ab]\))\s*", re.I)
 PIECE_FOR = re.compile(r"^\s*(?:y|f|output)\s*=\s*(.+?)\s+(?:for|if|when|where|on)\s+(.+)$", re.I)
@@ -56,7 +74,7 @@ def _short(text: str, size: int = 60) -> str:
 
 # --- typed text -> JSON parts ---------------------------------------------------------------
 
-def parse_text(text: str) -> dict[str, Any]:
+def parse_text(text: str) -> dict[str, Any]:  # AnswerParts once `read_parts` accepts it
     """Typed text as JSON parts (not yet checked against the program: see `read_parts`)."""
     if not isinstance(text, str) or not text.strip():
         raise InputError("The answer is empty: give pieces as `condition: y = function` and "
@@ -69,34 +87,34 @@ def parse_text(text: str) -> dict[str, Any]:
         if not isinstance(parts, dict):
             raise InputError("A JSON answer must be an object with `pieces` and `boundary`.")
         return parts
-    pieces: list[dict[str, str]] = []
+    pieces: list[PieceEntry] = []
     boundary: list[Any] = []
     for item in re.split(r"[;|\n]", text):
         item = HEADING.sub("", item).strip()
         if not item or item.lower() in ("none", "-", "nothing", "no boundary"):
             continue
         kind, value = _classify(item)
-        (pieces if kind == "piece" else boundary).append(value)
+        (pieces if kind == Part.PIECES else boundary).append(value)
     if not pieces and not boundary:
         raise InputError("The answer has no pieces and no boundary segments.")
-    return {"pieces": pieces, "boundary": boundary}
+    return {Part.PIECES.value: pieces, Part.BOUNDARY.value: boundary}
 
 
-def _classify(item: str) -> tuple[str, Any]:
+def _classify(item: str) -> tuple[Part, Any]:
     if item[0] in "[(" and len(NUMBER.findall(item)) == 4 and not re.search(r"[a-z]", item, re.I):
-        return "boundary", [[n for n in NUMBER.findall(item)[:2]], [n for n in NUMBER.findall(item)[2:]]]
+        return Part.BOUNDARY, [[n for n in NUMBER.findall(item)[:2]], [n for n in NUMBER.findall(item)[2:]]]
     if SEGMENT.match(item) and ":" not in item:
-        return "boundary", item
+        return Part.BOUNDARY, item
     if (m := PIECE_FOR.match(item)) and ":" not in item:
-        return "piece", {"condition": m.group(2).strip(), "function": m.group(1).strip()}
+        return Part.PIECES, {"condition": m.group(2).strip(), "function": m.group(1).strip()}
     if ":" in item:
         condition, function = item.split(":", 1)
-        piece = {"condition": condition.strip()}
+        piece: PieceEntry = {"condition": condition.strip()}
         if function.strip():
             piece["function"] = function.strip()
-        return "piece", piece
+        return Part.PIECES, piece
     if re.search(r"[<>≤≥]", item):
-        return "piece", {"condition": item}
+        return Part.PIECES, {"condition": item}
     raise InputError(f"`{_short(item)}` is neither a piece (`condition: y = function`) "
                      f"nor a boundary segment (`x2 = 1 for 0 < x1 < 1`).")
 
@@ -107,10 +125,10 @@ def read_parts(parts: dict[str, Any], program: Program, box: tuple) -> StudentAn
     """Check the parts' shapes and parse every condition, function and segment."""
     if not isinstance(parts, dict):
         raise InputError("The answer must be an object with `pieces` and `boundary`.")
-    unknown = set(parts) - {"pieces", "boundary"}
+    unknown = set(parts) - set(Part)
     if unknown:
         raise InputError(f"Unknown answer part `{_short(sorted(unknown)[0])}`: use `pieces` and `boundary`.")
-    pieces, boundary = parts.get("pieces", []), parts.get("boundary", [])
+    pieces, boundary = parts.get(Part.PIECES, []), parts.get(Part.BOUNDARY, [])
     if not isinstance(pieces, list) or not isinstance(boundary, list):
         raise InputError("`pieces` and `boundary` must both be lists.")
     if len(pieces) > MAX_ITEMS or len(boundary) > MAX_ITEMS:
@@ -200,25 +218,3 @@ def _segment_text(text: str, box: tuple) -> Segment:
     elif m := re.fullmatch(rf"(.+?)\s*>=?\s*{free}\s*>=?\s*(.+)", bounds):
         bounds = f"{m[2]} < {free} < {m[1]}"
     return parse_segment(f"{var} = {expr} for {bounds}")
-
-
-def clip_segment(segment: Segment, polygon: Polygon) -> Segment | None:
-    """The part of a segment inside a closed convex counter-clockwise polygon (exact)."""
-    (ax, ay), (bx, by) = segment
-    t0, t1 = Fraction(0), Fraction(1)
-    n = len(polygon)
-    for i in range(n):
-        (px, py), (qx, qy) = polygon[i], polygon[(i + 1) % n]
-        # left of p->q is inside: h(point) >= 0
-        ha = (qx - px) * (ay - py) - (qy - py) * (ax - px)
-        hb = (qx - px) * (by - py) - (qy - py) * (bx - px)
-        if ha < 0 and hb < 0:
-            return None
-        if ha < 0 <= hb:
-            t0 = max(t0, ha / (ha - hb))
-        elif hb < 0 <= ha:
-            t1 = min(t1, ha / (ha - hb))
-        if t0 > t1:
-            return None
-    at = lambda t: (ax + t * (bx - ax), ay + t * (by - ay))  # noqa: E731
-    return (at(t0), at(t1))
