@@ -1,0 +1,50 @@
+"""`dlexam hessian EXPRESSION --wrt w1,w2 [--at w1=0,w2=0]`: your own exercise-sheet numbers.
+
+The Hessian of an error function at a point, its eigenvalues, the condition number and the
+largest stable learning rate, exact where possible, with the steps; checked by torch autograd.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "Hessian, eigenvalues, condition number and largest stable learning rate of an error function."
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("expression", help='the error function, e.g. "((w1 - 2)**2 + (3*w2 + 2)**2)/2"')
+    parser.add_argument("--wrt", required=True, help="the weights, comma-separated: w1,w2")
+    parser.add_argument("--at", default=None, help="the point, e.g. w1=0,w2=1/2 (default: all zeros)")
+
+
+def run(args: argparse.Namespace) -> dict:
+    from dlexam.engines import curvature
+
+    names = [name.strip() for name in args.wrt.split(",") if name.strip()]
+    at = curvature.parse_point(args.at, names)
+    result = curvature.curvature(args.expression, names, at)
+    curvature.check_with_autograd(args.expression, names, at, result)
+    h = result.hessian
+    kappa, lr = result.condition_number, result.max_learning_rate
+    exact: dict = {}
+    if curvature.is_exact(h):
+        exact["hessian"] = [[curvature.exact_text(h[i, j]) for j in range(h.cols)] for i in range(h.rows)]
+    if result.exact_eigenvalues is not None:
+        exact["eigenvalues"] = [curvature.exact_text(x) for x in result.exact_eigenvalues]
+        low, high = result.exact_eigenvalues[0], result.exact_eigenvalues[-1]
+        exact["condition_number"] = curvature.exact_text(high / low) if kappa is not None else None
+        exact["max_learning_rate"] = curvature.exact_text(2 / high) if lr is not None else None
+    return {"expression": args.expression, "wrt": names, "at": {k: float(v) for k, v in at.items()},
+            "hessian": [[float(h[i, j]) for j in range(h.cols)] for i in range(h.rows)],
+            "eigenvalues": result.eigenvalues, "condition_number": kappa, "max_learning_rate": lr,
+            "exact": exact, "verified_by": "torch.autograd.functional.hessian", "steps": result.steps}
+
+
+def show(result: dict) -> str:
+    kappa, lr = result["condition_number"], result["max_learning_rate"]
+    lines = [*result["steps"], "",
+             f"κ = {kappa:.6g}" if kappa is not None else "κ is not defined (λmin <= 0)",
+             f"largest stable learning rate 2/λmax = {lr:.6g}" if lr is not None else
+             "no learning rate makes gradient descent converge from every start",
+             "(Hessian checked by torch autograd)"]
+    return "\n".join(lines)
