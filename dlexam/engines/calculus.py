@@ -8,78 +8,33 @@ that use n, and ∂E/∂w = Σ_n δ_n·∂n/∂w over the nodes that use w direc
 (SymPy expressions) so task families can grade it, also against a student's own earlier
 answers (`given`).
 
-`diff` is the one differentiation used everywhere: max/min/relu give Heaviside factors, |u|
-gives sign(u), sign and Heaviside have derivative 0 (almost everywhere), and with
-`primed=True` tanh and sigmoid keep their derivative as the symbols tanh'(u), sigmoid'(u).
+Derivatives come from `derivatives.diff`, the one differentiation used everywhere (with
+`primed=True` tanh and sigmoid keep their derivative as the symbols tanh'(u), sigmoid'(u)).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cached_property
 from typing import Mapping, Sequence
 
 import sympy
 from sympy.printing.latex import LatexPrinter
 
-from dlexam.engines import notation
-from dlexam.engines.notation import KnownPrime, Partial, Unknown, sigmoid, symbol
+from dlexam.engines.derivatives import Unknown, diff, known_primes_exact, loose_primes
+from dlexam.engines.functions import CONSTANTS, FUNCTIONS, symbol
+from dlexam.engines.notation import parse_expression
+from dlexam.engines.spelling import clean_text, plain_names, tokenize
 from dlexam.errors import InputError
 
-# ---------------------------------------------------------------- differentiation
-
-
-def diff(expr: sympy.Expr, var: sympy.Symbol, primed: bool = False) -> sympy.Expr:
-    """d expr / d var; piecewise functions get their almost-everywhere derivative."""
-    if not expr.has(var):
-        return sympy.Integer(0)
-    if expr == var:
-        return sympy.Integer(1)
-    if expr.is_Add:
-        return sympy.Add(*[diff(a, var, primed) for a in expr.args])
-    if expr.is_Mul:
-        args = expr.args
-        return sympy.Add(*[sympy.Mul(*args[:i], diff(a, var, primed), *args[i + 1:])
-                           for i, a in enumerate(args) if a.has(var)])
-    if expr.is_Pow:
-        base, power = expr.args
-        if not power.has(var):
-            return power * base ** (power - 1) * diff(base, var, primed)
-        return expr * (diff(power, var, primed) * sympy.log(base) + power * diff(base, var, primed) / base)
-    if isinstance(expr, (sympy.Function, sympy.Max, sympy.Min)):
-        return sympy.Add(*[_outer(expr, k, primed) * diff(a, var, primed)
-                           for k, a in enumerate(expr.args, start=1) if a.has(var)])
-    raise InputError(f"Cannot differentiate {expr}.")
-
-
-def _outer(f: sympy.Function, k: int, primed: bool) -> sympy.Expr:
-    """∂f/∂(argument k) at f's arguments."""
-    args = f.args
-    u = args[0]
-    if isinstance(f, (sympy.Max, sympy.Min)):
-        sign = 1 if isinstance(f, sympy.Max) else -1
-        me = args[k - 1]
-        return sympy.Mul(*[sympy.Heaviside(sign * (me - a)) for j, a in enumerate(args, 1) if j != k])
-    if isinstance(f, sympy.Abs):
-        return sympy.sign(u)
-    if isinstance(f, (sympy.sign, sympy.Heaviside, sympy.DiracDelta)):
-        return sympy.Integer(0)
-    if isinstance(f, sympy.tanh):
-        return notation.known_prime_fn("tanh")(u) if primed else 1 - sympy.tanh(u) ** 2
-    if isinstance(f, sigmoid):
-        return notation.known_prime_fn("sigmoid")(u) if primed else sigmoid(u) * (1 - sigmoid(u))
-    if isinstance(f, KnownPrime):
-        if primed:
-            return f.fdiff(k)
-        u_ = sympy.Dummy("u", real=True)
-        return diff(f.func(u_).exact(), u_).xreplace({u_: u})
-    if isinstance(f, sympy.exp):
-        return f
-    if isinstance(f, sympy.log):
-        return 1 / u
-    return f.fdiff(k)  # Unknown, Partial, sin, cos, ...
-
+# `diff` and `loose_primes` live in `derivatives` (below `notation`, which needs `diff` too);
+# they are re-exported here, where callers have always found them.
+__all__ = [
+    "Assignment", "ChainRule", "Program", "Step", "StepKind", "chain_rule", "derivative", "diff",
+    "gradient", "hessian", "latex", "loose_primes", "parse_program", "show",
+]
 
 # ---------------------------------------------------------------- programs
 
@@ -174,17 +129,17 @@ def parse_program(text: str) -> Program:
         if "=" not in stmt:
             raise InputError(f"{stmt.strip()!r} is not an assignment of the form name = formula.")
         lhs, rhs = stmt.split("=", 1)
-        m = _LHS.match(notation.clean_text(lhs))
+        m = _LHS.match(clean_text(lhs))
         if not m:
             raise InputError(f"The assignment {stmt.strip()!r} does not start with a name.")
-        name = notation.tokenize(m.group(1))[0][1]
-        if name in notation.FUNCTIONS or name in notation.CONSTANTS or "'" in name:
+        name = tokenize(m.group(1))[0][1]
+        if name in FUNCTIONS or name in CONSTANTS or "'" in name:
             raise InputError(f"{name!r} is a function name and cannot be assigned.")
         lhs_rhs.append((name, rhs, stmt.strip()))
-    plain = set().union(*(notation.plain_names(rhs) for _, rhs, _ in lhs_rhs)) | {n for n, _, _ in lhs_rhs}
+    plain = set().union(*(plain_names(rhs) for _, rhs, _ in lhs_rhs)) | {n for n, _, _ in lhs_rhs}
     assignments: list[Assignment] = []
     for name, rhs, source in lhs_rhs:
-        expr = notation.parse_expression(rhs, plain=plain)
+        expr = parse_expression(rhs, plain=plain)
         assigned = {a.name for a in assignments}
         if name in assigned:
             raise InputError(f"{name!r} is assigned twice; use a new name for each step.")
@@ -229,17 +184,23 @@ def hessian(program: Program, wrt: Sequence[str], of: str | None = None) -> symp
 # ---------------------------------------------------------------- the chain rule
 
 
+class StepKind(StrEnum):
+    """What a step of the chain rule states (a str, so `step.kind == "delta"` still holds)."""
+
+    LOCAL = "local"    # a partial of one assignment, e.g. dh2/dh1
+    DELTA = "delta"    # δ_n = Σ δ_c·∂c/∂n
+    TOTAL = "total"    # d of/d wrt as a sum over the nodes using wrt
+
+
 @dataclass(frozen=True)
 class Step:
     """One line of the exam answer.
 
-    kind: "local" (a partial of one assignment, e.g. dh2/dh1), "delta" (δ_n = Σ δ_c·∂c/∂n),
-    "total" (d of/d wrt as a sum over the nodes using wrt) or "value" (in the inputs only).
     expr is in exam notation (intermediate names, δ symbols, tanh'/g' kept); full has the
     δ's resolved; value is in the inputs only, exact, for comparing by value.
     """
 
-    kind: str
+    kind: StepKind
     label: str
     formula: str
     expr: sympy.Expr
@@ -249,7 +210,8 @@ class Step:
     @property
     def text(self) -> str:
         parts = [self.label]
-        shown = [self.formula, show(self.expr)] + ([show(self.full)] if self.kind in ("delta", "total") else [])
+        resolved = [show(self.full)] if self.kind in (StepKind.DELTA, StepKind.TOTAL) else []
+        shown = [self.formula, show(self.expr)] + resolved
         for s in shown:
             if s and s != parts[-1]:
                 parts.append(s)
@@ -260,7 +222,7 @@ class Step:
     def latex(self) -> str:
         """label = expr [= full] in LaTeX, e.g. \\frac{\\partial E}{\\partial y} = 2 \\left(y - t\\right)."""
         parts = [_latex_label(self.label), latex(sympy.factor_terms(self.expr))]
-        if self.kind in ("delta", "total") and self.full != self.expr:
+        if self.kind in (StepKind.DELTA, StepKind.TOTAL) and self.full != self.expr:
             parts.append(latex(sympy.factor_terms(self.full)))
         return " = ".join(parts)
 
@@ -290,7 +252,7 @@ class ChainRule:
     steps: list[Step]
     deltas: dict[str, sympy.Symbol] = field(default_factory=dict)
 
-    def step(self, label: str, kind: str | None = None) -> Step:
+    def step(self, label: str, kind: StepKind | str | None = None) -> Step:
         for s in self.steps:
             if s.label == label and (kind is None or s.kind == kind):
                 return s
@@ -298,7 +260,7 @@ class ChainRule:
 
     @property
     def total(self) -> Step:
-        return self.step(f"d{self.of}/d{self.wrt}", "total")
+        return self.step(f"d{self.of}/d{self.wrt}", StepKind.TOTAL)
 
     @property
     def derivative(self) -> sympy.Expr:
@@ -330,7 +292,7 @@ def chain_rule(program: Program, wrt: str, of: str | None = None,
     """
     of = program._check_name(of or program.output)
     program.check_variable(wrt)
-    given = {k: notation.parse_expression(v) if isinstance(v, str) else sympy.sympify(v)
+    given = {k: parse_expression(v) if isinstance(v, str) else sympy.sympify(v)
              for k, v in (given or {}).items()}
     # the nodes on some path from wrt to of, in program order
     nodes = [n for n in program.names if (n == of or n in program.ancestors[of]) and wrt in program.ancestors[n]]
@@ -341,12 +303,12 @@ def chain_rule(program: Program, wrt: str, of: str | None = None,
     expr = sympy.Add(*[delta_sym[c] * local[c, wrt] for c in users]) if users else sympy.Integer(wrt == of)
     total = sympy.Add(*[full[c] * local[c, wrt] for c in users]) if users else expr
     formula = " + ".join(_term(delta_sym[c], f"d{c}/d{wrt}") for c in users)
-    total_step = Step("total", f"d{of}/d{wrt}", formula, expr, total, _value(program, total))
+    total_step = Step(StepKind.TOTAL, f"d{of}/d{wrt}", formula, expr, total, _value(program, total))
     return ChainRule(of, wrt, steps + delta_steps + [total_step], deltas)
 
 
 def _value(program: Program, e: sympy.Expr) -> sympy.Expr:
-    return notation.known_primes_exact(program.inline(e))
+    return known_primes_exact(program.inline(e))
 
 
 def _local_partials(program: Program, nodes: list[str], wrt: str, given: dict):
@@ -359,7 +321,7 @@ def _local_partials(program: Program, nodes: list[str], wrt: str, given: dict):
             label = f"d{c}/d{p}"
             e = given.get(label, diff(program.expr(c), symbol(p), primed=True))
             local[c, p] = e
-            steps.append(Step("local", label, "", e, e, _value(program, e)))
+            steps.append(Step(StepKind.LOCAL, label, "", e, e, _value(program, e)))
     return local, steps
 
 
@@ -380,15 +342,9 @@ def _deltas(program: Program, nodes: list[str], of: str, deltas: dict, local: di
             sympy.Add(*[full[c] * local[c, n] for c in users])
         delta_sym[n], resolve[deltas[n]] = deltas[n], full[n]
         chain = f"d{of}/d{n}" + ("" if formula == f"d{of}/d{n}" else f" = {formula}")
-        steps.append(Step("delta", label, chain, expr, full[n], _value(program, full[n])))
+        steps.append(Step(StepKind.DELTA, label, chain, expr, full[n], _value(program, full[n])))
     return delta_sym, full, steps
 
 
 def _term(delta: sympy.Expr, partial: str) -> str:
     return partial if delta == 1 else f"{delta}*{partial}"
-
-
-def loose_primes(expr: sympy.Expr) -> sympy.Expr:
-    """g'_k(a, b, c) -> g'(a, b, c): the exam's "just write g'" (slot left unsaid)."""
-    return expr.replace(lambda e: isinstance(e, Partial) and len(e.args) > 1 and e.slots,
-                        lambda e: notation.loose_prime(e.base, e.order)(*e.args))

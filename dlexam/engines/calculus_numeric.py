@@ -17,7 +17,7 @@ import mpmath
 import numpy as np
 import sympy
 
-from dlexam.engines.notation import KnownPrime, Partial, Unknown
+from dlexam.engines.derivatives import KnownPrime, Partial, Unknown
 
 
 class Unsupported(Exception):

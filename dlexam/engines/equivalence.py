@@ -16,6 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import time
 from dataclasses import asdict, dataclass, field, replace
+from enum import StrEnum
 from typing import Any, Mapping
 
 import mpmath
@@ -24,7 +25,7 @@ import sympy
 
 from dlexam.engines import notation
 from dlexam.engines.calculus_numeric import ConcreteFunctions, Unsupported, evaluate
-from dlexam.engines.notation import Partial, Unknown
+from dlexam.engines.derivatives import Partial, Unknown, known_primes_exact, loose_primes
 from dlexam.errors import InputError
 
 RANDOM_POINTS = 48
@@ -34,12 +35,21 @@ FAR_ATOL, FAR_RTOL = 1e-6, 1e-4  # clearly different at a point
 KINK_OFFSETS = (1e-2, 1e-5)
 
 
+class Method(StrEnum):
+    """How a verdict was reached (a str, so it compares and serialises as before)."""
+
+    IDENTICAL = "identical"
+    NUMERIC = "numeric"
+    SYMBOLIC = "symbolic"
+    UNDECIDED = "undecided"
+
+
 @dataclass(frozen=True)
 class Verdict:
     equivalent: bool | None
     counterexample: dict[str, float] | None = None
     reason: str = ""
-    method: str = "numeric"  # "identical", "numeric", "symbolic" or "undecided"
+    method: Method = Method.NUMERIC
     expected_value: float | None = None
     answer_value: float | None = None
     functions: dict[str, str] = field(default_factory=dict)  # stand-ins behind the counterexample
@@ -91,13 +101,13 @@ def check(expected: str | sympy.Expr, answer: str | sympy.Expr, variables: list[
 
 def _decide(a: sympy.Expr, b: sympy.Expr, seed: int, deadline: float) -> Verdict:
     if a == b or a - b == 0:
-        return Verdict(True, None, "The two expressions are identical.", "identical")
+        return Verdict(True, None, "The two expressions are identical.", Method.IDENTICAL)
     try:
         verdict = _numeric(a, b, seed, deadline)
     except Unsupported as exc:
-        verdict = Verdict(None, None, f"Numbers could not decide ({exc}).", "undecided")
+        verdict = Verdict(None, None, f"Numbers could not decide ({exc}).", Method.UNDECIDED)
     except TimeoutError:
-        return Verdict(None, None, "The time limit ran out during the numeric checks.", "undecided")
+        return Verdict(None, None, "The time limit ran out during the numeric checks.", Method.UNDECIDED)
     if verdict.equivalent is None:
         return _symbolic(a, b, deadline, verdict.reason)
     return verdict
@@ -106,12 +116,8 @@ def _decide(a: sympy.Expr, b: sympy.Expr, seed: int, deadline: float) -> Verdict
 def _prepare(e: sympy.Expr, inline, loose: bool) -> sympy.Expr:
     if inline:
         e = e.xreplace(dict(inline))
-    e = notation.known_primes_exact(e)
-    if loose:
-        from dlexam.engines.calculus import loose_primes
-
-        e = loose_primes(e)
-    return e
+    e = known_primes_exact(e)
+    return loose_primes(e) if loose else e
 
 
 # ---------------------------------------------------------------- numbers
@@ -143,7 +149,7 @@ def _numeric(a: sympy.Expr, b: sympy.Expr, seed: int, deadline: float) -> Verdic
             raise TimeoutError
     where = f" with {STAND_INS} random choices of the unknown functions" if has_unknown else ""
     near = f", including points on both sides of {len(kinks)} kink(s)" if kinks else ""
-    return Verdict(True, None, f"Equal at {checked} points{near}{where}.", "numeric")
+    return Verdict(True, None, f"Equal at {checked} points{near}{where}.", Method.NUMERIC)
 
 
 def _compare(a, b, points, symbols, functions, kinks, need: int = 4, closer: int = 0):
@@ -165,15 +171,15 @@ def _compare(a, b, points, symbols, functions, kinks, need: int = 4, closer: int
             return _counterexample(a, b, point, functions, kinks, symbols), va, vb
         if differs is None and (far[i] or unsure[i]):
             return Verdict(None, None, "Values differ in float64 but could not be confirmed precisely.",
-                           "undecided"), va, vb
+                           Method.UNDECIDED), va, vb
     if ok.sum() < need:
         one_sided = np.isfinite(va) ^ np.isfinite(vb)
         if one_sided.any():
             i = int(np.flatnonzero(one_sided)[0])
             point = {s.name: float(points[s][i]) for s in symbols}
             return Verdict(False, point, "One expression is defined at this point and the other is not.",
-                           "numeric", _num(va[i]), _num(vb[i]), functions.describe(a + b)), va, vb
-        return Verdict(None, None, "Too few points where both expressions can be evaluated.", "undecided"), va, vb
+                           Method.NUMERIC, _num(va[i]), _num(vb[i]), functions.describe(a + b)), va, vb
+        return Verdict(None, None, "Too few points where both expressions can be evaluated.", Method.UNDECIDED), va, vb
     return None, va, vb
 
 
@@ -318,7 +324,7 @@ def _counterexample(a, b, point, functions, kinks, symbols) -> Verdict:
     va, vb = _value(a, point, functions), _value(b, point, functions)
     gap = "" if va is None or vb is None else f" ({va:.6g} vs {vb:.6g})"
     return Verdict(False, {s.name: v for s, v in point.items()},
-                   f"The expressions differ at the counterexample{gap}.", "numeric", va, vb,
+                   f"The expressions differ at the counterexample{gap}.", Method.NUMERIC, va, vb,
                    functions.describe(a + b))
 
 
@@ -355,11 +361,11 @@ def _symbolic(a: sympy.Expr, b: sympy.Expr, deadline: float, why: str) -> Verdic
     """simplify(a - b) == 0 in a forked process, killed at the deadline."""
     left = deadline - time.perf_counter()
     if left <= 0.05:
-        return Verdict(None, None, why + " No time was left for simplification.", "undecided")
+        return Verdict(None, None, why + " No time was left for simplification.", Method.UNDECIDED)
     try:
         ctx = multiprocessing.get_context("fork")
     except ValueError:
-        return Verdict(None, None, why, "undecided")
+        return Verdict(None, None, why, Method.UNDECIDED)
     receive, send = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_simplify_is_zero, args=(a, b, send), daemon=True)
     proc.start()
@@ -371,9 +377,9 @@ def _symbolic(a: sympy.Expr, b: sympy.Expr, deadline: float, why: str) -> Verdic
     proc.kill()
     proc.join()
     if result is True:
-        return Verdict(True, None, "SymPy simplifies the difference to 0.", "symbolic")
+        return Verdict(True, None, "SymPy simplifies the difference to 0.", Method.SYMBOLIC)
     tail = "simplification did not reach 0" if result is False else "simplification ran out of time"
-    return Verdict(None, None, f"{why} Then {tail}.", "undecided")
+    return Verdict(None, None, f"{why} Then {tail}.", Method.UNDECIDED)
 
 
 def parse_variables(text: str | None) -> list[str]:
