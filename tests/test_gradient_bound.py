@@ -6,8 +6,7 @@ import random
 import pytest
 
 from dlexam.errors import InputError
-from dlexam.tasks.gradient_bound.data import exam_variant
-from dlexam.tasks.gradient_bound.family import GradientBound
+from dlexam.tasks.gradient_bound import GradientBound, exam_variant
 from dlexam.tasks.model import Answer
 
 FAM = GradientBound()

@@ -3,7 +3,7 @@
 import pytest
 
 from dlexam.errors import InputError
-from dlexam.tasks.hessian.family import STATEMENTS, Hessian
+from dlexam.tasks.hessian import STATEMENTS, Hessian
 from dlexam.tasks.model import Answer, Variant
 
 FAM = Hessian()

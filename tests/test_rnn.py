@@ -6,7 +6,7 @@ import pytest
 
 from dlexam.errors import InputError
 from dlexam.tasks.model import Answer
-from dlexam.tasks.rnn.family import RNN, exam_variant
+from dlexam.tasks.rnn import RNN, exam_variant
 
 FAM = RNN()
 SEED_STUDENT_C = "2(y−t)·tanh'(x2·w + h1)·(x2 + tanh'(x1·w + h0)·x1)"   # from seed 000
