@@ -30,11 +30,15 @@ from dlexam.engines.pwl_geometry import (
     segment_length2,
     segment_text,
 )
+from dlexam.engines.pwl_box import DEFAULT_BOX, Box, make_box, to_fraction
 from dlexam.engines.pwl_parse import Lin, Operation, Program, parse_program
-from dlexam.errors import InputError
 
-Box = tuple[Fraction, Fraction, Fraction, Fraction]
-DEFAULT_BOX: Box = (Fraction(-5), Fraction(5), Fraction(-5), Fraction(5))
+# the box and number readers are shared with `pwl_network`; re-exported for callers of `pwl`
+__all__ = [
+    "Affine", "Box", "DEFAULT_BOX", "Partition", "Piece", "activation_pattern", "active_text", "affine_of",
+    "count_pieces", "evaluate", "evaluate_points", "lin_values", "make_box", "operation_values",
+    "pieces", "program_pieces", "random_program", "to_fraction",
+]
 
 
 @dataclass
@@ -91,32 +95,6 @@ class Partition:
             "boundary_exact": None if self.boundary is None else [_seg(s, str) for s in self.boundary],
             "boundary_text": None if self.boundary is None else [segment_text(s) for s in self.boundary],
         }
-
-
-def make_box(values: Any = None) -> Box:
-    """Four numbers x1min x1max x2min x2max (strings such as '1/2' allowed) as an exact box."""
-    if values is None:
-        return DEFAULT_BOX
-    try:
-        box = tuple(to_fraction(v) for v in values)
-    except TypeError:
-        raise InputError("The box must be four numbers: x1min x1max x2min x2max.") from None
-    if len(box) != 4:
-        raise InputError("The box must be four numbers: x1min x1max x2min x2max.")
-    if not (box[0] < box[1] and box[2] < box[3]):
-        raise InputError("The box is empty: it needs x1min < x1max and x2min < x2max.")
-    return box  # type: ignore[return-value]
-
-
-def to_fraction(value: Any) -> Fraction:
-    """An exact number from an int, float, Fraction or a string such as '0.5' or '1/2'."""
-    try:
-        if isinstance(value, float):
-            value = repr(value)   # 0.1 means 1/10, not the nearest binary fraction
-        result = Fraction(value.strip()) if isinstance(value, str) else Fraction(value)
-    except (ValueError, ZeroDivisionError, OverflowError, TypeError):
-        raise InputError(f"`{value}` is not a finite number.") from None
-    return result
 
 
 # --- the exact algorithm --------------------------------------------------------------------
@@ -309,7 +287,7 @@ def pieces(source: Any, box: Any = None, level: Any = None):
     """Pieces of a program (text or Program), a network dict/`Network`, or a torch nn.Sequential."""
     if isinstance(source, (str, Program)):
         return program_pieces(source, box, level)
-    from dlexam.engines import pwl_network
+    from dlexam.engines import pwl_network  # lazily: programs need no NumPy
     return pwl_network.network_pieces(pwl_network.as_network(source), box, level)
 
 

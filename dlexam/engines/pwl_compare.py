@@ -16,7 +16,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from dlexam.engines.pwl import lin_values, make_box, operation_values
+from dlexam.engines.pwl import lin_values, operation_values
+from dlexam.engines.pwl_box import make_box
 from dlexam.engines.pwl_geometry import (
     Affine,
     Polygon,
