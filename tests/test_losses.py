@@ -6,6 +6,7 @@ from dlexam.engines import losses as L
 from dlexam.errors import VerificationError
 from dlexam.tasks.layer_questions import Candidate, ParameterCount
 from dlexam.tasks.loss_questions import LossProperties
+from dlexam.tasks.model import Answer, Solution
 
 
 def marks(key):
@@ -52,3 +53,21 @@ def test_verify_catches_a_wrong_formula(monkeypatch):
                                                          for c in real(data)])
     with pytest.raises(VerificationError):
         fam.verify(variant, solution)
+
+
+def test_verify_holds_the_given_choice_to_autograd():
+    fam = LossProperties()
+    variant = next(v for v in map(fam.generate, range(200)) if v.data["multiple"])
+    solution = fam.solve(variant)
+    fam.verify(variant, solution)
+    wrong = sorted(set(solution.answer.parts["choice"]) ^ {"a"})
+    with pytest.raises(VerificationError):
+        fam.verify(variant, Solution(Answer({"choice": wrong}), solution.steps))
+
+
+def test_the_answer_text_is_the_letters_as_typed():
+    fam = LossProperties()
+    variant = fam.generate(5)
+    solution = fam.solve(variant)
+    assert solution.answer_text == ",".join(solution.answer.parts["choice"])
+    assert fam.grade(variant, fam.parse_answer(variant, solution.answer_text)).full_marks

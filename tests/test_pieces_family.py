@@ -171,3 +171,34 @@ def test_repeating_the_given_piece_is_neither_needed_nor_held_against_the_studen
                                   f" | {BOUNDARY}")
     assert grade.parts[0].points == 2.5
     assert grade.parts[0].evidence["unmatched"] == []
+
+
+def test_the_answer_text_is_typed_as_a_student_types_it_and_earns_full_marks(fam, exam):
+    text = fam.solve(exam).answer_text
+    assert " | " in text and "x2 = 1 for 0 < x1 < 1" in text
+    grade = grade_text(fam, exam, text)
+    assert (grade.points, grade.max_points) == (6, 6)
+
+
+def test_verify_takes_the_pieces_in_any_order_but_not_one_missing_or_twice(fam, exam):
+    from dlexam.errors import VerificationError
+    from dlexam.tasks.model import Solution
+
+    solution = fam.solve(exam)
+    pieces = solution.answer.parts["pieces"]
+    boundary = solution.answer.parts["boundary"]
+    fam.verify(exam, Solution(Answer({"pieces": pieces[::-1], "boundary": boundary}), solution.steps))
+    for wrong in (pieces[1:], [pieces[0], *pieces[:-1]]):
+        with pytest.raises(VerificationError):
+            fam.verify(exam, Solution(Answer({"pieces": wrong, "boundary": boundary}), solution.steps))
+    with pytest.raises(VerificationError):      # a boundary segment left out
+        fam.verify(exam, Solution(Answer({"pieces": pieces, "boundary": boundary[1:]}), solution.steps))
+
+
+def test_a_wrong_boundary_names_its_point_as_numbers(fam, exam):
+    answer = f"{LEFT_TOP}; {LEFT_LOW}; {RIGHT_LOW} | x2 = 1 for -5 < x1 < 0; x1 = 2 for -5 < x2 < 1"
+    grade = grade_text(fam, exam, answer)
+    evidence = grade.parts[1].evidence
+    wrong = [p for p in evidence["pieces"] if not p["ok"]][0]
+    assert all(isinstance(v, float) for v in wrong["point"]) and evidence["level"] == 1.0
+    json.dumps(grade.to_json())
