@@ -1,6 +1,8 @@
 """`dlexam grade-code TASK FILE...`: run students' PyTorch answers in the sandbox and grade them.
 
-One file gives one object; several files (or a folder's top-level *.py files) are
+TASK is a programming family of the registry (exam task 5); the family grades each file
+(`grade_file`, its code checks) and this command only turns its Grade into the contract's
+object. One file gives one object; several files (or a folder's top-level *.py files) are
 graded in parallel on a warm sandbox pool, and the output is {"results": [...]} in
 argument order. `--csv` also writes a table for staff. A file that cannot be read
 scores 0 with an `error`; the exit status stays 0.
@@ -9,23 +11,20 @@ scores 0 with an `error`; the exit status stays 0.
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 from pathlib import Path
+from typing import Any
 
 from dlexam.commands.common import seed
+from dlexam.tasks.registry import FAMILIES
 
 HELP = "Grade students' PyTorch code for the programming tasks (isolated, by behaviour)."
-GRADERS = {
-    "adversarial": "dlexam.grading.adversarial",
-    "colorize": "dlexam.grading.autoencoder",
-    "inpaint": "dlexam.grading.autoencoder",
-}
-MAX_SOURCE_BYTES = 1 << 20
+PROGRAMMING_TASK = 5
+TASKS = [name for name, (task, _) in FAMILIES.items() if task == PROGRAMMING_TASK]
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("task", choices=list(GRADERS), help="which programming task")
+    parser.add_argument("task", choices=TASKS, help="which programming task")
     parser.add_argument("files", nargs="+", metavar="FILE", help="Python files, or folders of them")
     parser.add_argument("--seed", type=seed, help="a variant's settings (default: the exam's own)")
     parser.add_argument("--csv", metavar="OUT", help="also write the scores as CSV (for a batch)")
@@ -41,18 +40,6 @@ def expand(paths: list[str]) -> list[str]:
     return out
 
 
-def read_file(path: str) -> tuple[str | None, str | None]:
-    """The file's text, or None and the reason it cannot be read."""
-    try:
-        if os.path.getsize(path) > MAX_SOURCE_BYTES:
-            return None, f"The file is larger than {MAX_SOURCE_BYTES // 1024} KB."
-        return Path(path).read_text(encoding="utf-8"), None
-    except UnicodeDecodeError:
-        return None, "The file is not UTF-8 text."
-    except OSError as exc:
-        return None, f"The file cannot be read: {exc.strerror or exc}."
-
-
 def run(args: argparse.Namespace) -> dict:
     from dlexam.errors import InputError
 
@@ -63,7 +50,9 @@ def run(args: argparse.Namespace) -> dict:
         raise InputError("--jobs must be at least 1.")
     if args.csv and not Path(args.csv).resolve().parent.is_dir():
         raise InputError(f"The folder for the CSV file {args.csv} does not exist.")
-    grader = importlib.import_module(GRADERS[args.task])
+    from dlexam.tasks.registry import family
+
+    grader = family(args.task)
     single = len(args.files) == 1 and not Path(args.files[0]).is_dir()   # the contract's one-object case
     if single and not args.csv:
         return _grade_one(grader, args.task, files[0], args.seed, None)
@@ -75,14 +64,31 @@ def run(args: argparse.Namespace) -> dict:
 
 def _grade_one(grader, task: str, path: str, variant_seed: int | None, pool) -> dict:
     from dlexam.engines.sandbox import SandboxError
+    from dlexam.grading.code import read_submission
 
-    source, problem = read_file(path)
+    source, problem = read_submission(path)
     if source is None:
-        return grader.unreadable(task, path, problem, variant_seed).to_json()
+        return code_grade(task, path, grader.unreadable(path, problem, variant_seed))
     try:
-        return grader.grade(task, source, path, variant_seed, pool).to_json()
+        return code_grade(task, path, grader.grade_file(source, path, variant_seed, pool))
     except SandboxError as exc:  # the machinery failed, not the student: say so, keep the batch
-        return grader.unreadable(task, path, f"The grader could not run this file: {exc}.", variant_seed).to_json()
+        return code_grade(task, path, grader.unreadable(path, f"The grader could not run this file: {exc}.",
+                                                        variant_seed))
+
+
+def code_grade(task: str, file: str, grade) -> dict[str, Any]:
+    """The contract's object for one file: its checks are the grade's parts, `message` their feedback
+    without the check's name in front, and `evidence` the numbers measured."""
+    from dlexam.grading.code import message_of
+
+    checks = [{"name": p.name, "passed": bool(p.evidence.get("passed", p.passed)), "points": p.points,
+               "max_points": p.max_points, "message": message_of(p), "evidence": p.evidence}
+              for p in grade.parts]
+    out: dict[str, Any] = {"task": task, "file": file, "score": grade.points, "max_score": grade.max_points,
+                           "checks": checks}
+    if grade.error is not None:
+        out["error"] = grade.error
+    return out
 
 
 def _grade_batch(grader, task: str, files: list[str], variant_seed: int | None, jobs: int) -> list[dict]:

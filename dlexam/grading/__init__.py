@@ -1,5 +1,5 @@
-"""Grading students' PyTorch code by its behaviour (exam task 5).
+"""Libraries for judging answers, shared by the task families (which own what is task-specific).
 
-Student code runs in `engines.sandbox`; what comes back (the returned tensor, the trained
-weights) is judged here, outside, with the grader's own clean copies of model and data.
+`grade` is the one grade type; `code` runs and judges students' programs in the sandbox;
+`rubric` and `numbers` judge written answers. Nothing here imports `tasks/`.
 """

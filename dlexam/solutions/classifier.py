@@ -3,6 +3,8 @@
 - `binary_classifier(positive, negative)`: f maps B×64 digits in [0, 1] to B×1 scores,
   trained with the logistic loss log(1 + exp(-t·f(x))) on targets t = ±1, so the decision
   is sign(f(x)) and an attack has flipped it where t·f(z) < 0.
+- `correctly_classified(classifier, count)`: test digits the binary model gets right, the two
+  classes alternating (what an attack starts from).
 - `digit_classifier()`: ten classes, B×64 → B×10 logits (cross-entropy), for the benchmark.
 
 Both are small MLPs trained full-batch with a fixed seed, so the same call gives the same
@@ -20,6 +22,7 @@ import numpy as np
 import torch
 
 from dlexam.engines.sandbox import ModelSpec, build_model
+from dlexam.engines.threads import torch_threads
 from dlexam.solutions.data import binary_digits, digits
 
 HIDDEN = 32
@@ -45,15 +48,11 @@ def _train(layers: list, x: np.ndarray, y: np.ndarray, loss_fn, steps: int, seed
         model = build_model(layers)
     inputs, targets = torch.from_numpy(x), torch.from_numpy(y)
     optimizer = torch.optim.Adam(model.parameters(), lr=0.01, weight_decay=1e-4)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny matrices: threads only add overhead (and the result stays the same)
-    try:
+    with torch_threads(1):  # tiny matrices: threads only add overhead (and the result stays the same)
         for _ in range(steps):
             optimizer.zero_grad()
             loss_fn(model(inputs), targets).backward()
             optimizer.step()
-    finally:
-        torch.set_num_threads(threads)
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
 
@@ -87,3 +86,15 @@ def digit_classifier() -> Classifier:
         predicted = spec.build()(torch.from_numpy(split.x_test)).argmax(1).numpy()
     accuracy = float(np.mean(predicted == split.y_test))
     return Classifier(spec, accuracy, split.x_test, split.y_test)
+
+
+def correctly_classified(classifier: Classifier, count: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """`count` test digits the binary classifier gets right, the two classes alternating; t as B×1."""
+    model = classifier.build()
+    x, t = torch.from_numpy(classifier.x_test), torch.from_numpy(classifier.t_test)
+    with torch.no_grad():
+        right = (t * model(x).squeeze(1)) > 0
+    positive = torch.nonzero(right & (t > 0)).squeeze(1).tolist()
+    negative = torch.nonzero(right & (t < 0)).squeeze(1).tolist()
+    order = [i for pair in zip(positive, negative) for i in pair][:count]
+    return x[order].clone(), t[order, None].clone()

@@ -20,9 +20,9 @@ FAMILIES: dict[str, tuple[int, str]] = {
     "gradient-bound": (3, "dlexam.tasks.gradient_bound.family:GradientBound"),
     "hessian": (3, "dlexam.tasks.hessian.family:Hessian"),
     "rnn": (4, "dlexam.tasks.rnn.family:RNN"),
-    "adversarial": (5, "dlexam.tasks.adversarial:AdversarialTask"),
-    "colorize": (5, "dlexam.tasks.autoencoder:Colorize"),
-    "inpaint": (5, "dlexam.tasks.autoencoder:Inpaint"),
+    "adversarial": (5, "dlexam.tasks.adversarial.family:AdversarialTask"),
+    "colorize": (5, "dlexam.tasks.autoencoder.family:Colorize"),
+    "inpaint": (5, "dlexam.tasks.autoencoder.family:Inpaint"),
 }
 
 

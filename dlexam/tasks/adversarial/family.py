@@ -7,49 +7,63 @@ apart, the number of iterations, the optimiser (SGD or Adam) and the loss form (
 margin version max(0, t·f(z) + κ)); the distance is always the squared L2 norm.
 
 The answer is Python code (a file's path or the code itself); it is graded by its behaviour in
-the sandbox (`dlexam.grading.adversarial`). Only byte-identical copies of code this family wrote
-itself (the reference solution and its perturbations) run in-process, so the conformance suite
-stays fast; everything else goes through a warm sandbox pool shared by the process.
+the sandbox (`checks`). Only byte-identical copies of code this family wrote itself (the
+reference solution and its perturbations) run in-process, so the conformance suite stays fast;
+everything else goes through a warm sandbox pool shared by the process.
 """
 
 from __future__ import annotations
 
 import random
-from typing import Any
-
-import numpy as np
-import torch
+from typing import TypedDict
 
 from dlexam.engines import sandbox
+from dlexam.engines.sandbox import SandboxPool
 from dlexam.errors import InputError, VerificationError
-from dlexam.grading import adversarial as grading
-from dlexam.grading.report import CodeGrade
+from dlexam.grading.code import run_trusted
 from dlexam.solutions.attack import LIMITATIONS, POSED_LR, posed_source
-from dlexam.solutions.classifier import binary_classifier
+from dlexam.tasks.adversarial import checks, second_method
+from dlexam.tasks.adversarial.reference import EXAM, Optimizer, Settings
+from dlexam.tasks.adversarial.running import FUNCTION
 from dlexam.tasks.code_answer import read_code
 from dlexam.tasks.document import Block, Code, Math, Text
-from dlexam.tasks.model import Answer, Grade, PartGrade, Solution, TaskFamily, Variant
+from dlexam.tasks.model import Answer, Grade, Solution, TaskFamily, Variant
 
 STEPS = (200, 500, 1000, 1000)
-OPTIMIZERS = ("SGD", "SGD", "Adam")
+OPTIMIZERS = (Optimizer.SGD, Optimizer.SGD, Optimizer.ADAM)
 KAPPAS = (0.0, 0.0, 0.5, 1.0)
+
+
+class AdversarialData(TypedDict):
+    """A variant's data: the digits told apart (t = +1 for `positive`), what the attack must use."""
+
+    positive: int
+    negative: int
+    steps: int
+    optimizer: str     # an Optimizer's value: "SGD" or "Adam"
+    kappa: float       # the hinge's margin κ in max(0, t·f(z) + κ)
+
 
 class AdversarialTask(TaskFamily):
     name = "adversarial"
     title = "Adversarial attack (programming)"
     topic = "Task 5: programming"
-    points = 10.0
+    points = float(sum(checks.POINTS.values()))
 
     # --- posing ---------------------------------------------------------------------------
-    def _generate(self, rng: random.Random) -> dict[str, Any]:
+    def _generate(self, rng: random.Random) -> AdversarialData:
         positive, negative = rng.sample(range(10), 2)
         return {"positive": positive, "negative": negative, "steps": rng.choice(STEPS),
-                "optimizer": rng.choice(OPTIMIZERS), "kappa": rng.choice(KAPPAS)}
+                "optimizer": str(rng.choice(OPTIMIZERS)), "kappa": rng.choice(KAPPAS)}
 
-    def settings(self, variant: Variant) -> grading.Settings:
+    def settings(self, variant: Variant) -> Settings:
         d = variant.data
-        return grading.Settings(int(d["positive"]), int(d["negative"]), int(d["steps"]), str(d["optimizer"]),
-                                float(d["kappa"]))
+        return Settings(int(d["positive"]), int(d["negative"]), int(d["steps"]), Optimizer(d["optimizer"]),
+                        float(d["kappa"]))
+
+    def settings_for(self, seed: int | None) -> Settings:
+        """The exam's settings, or those of the variant `seed` (`grade-code --seed`)."""
+        return EXAM if seed is None else self.settings(self.generate(seed))
 
     def document(self, variant: Variant) -> list[Block]:
         s = self.settings(variant)
@@ -89,44 +103,37 @@ class AdversarialTask(TaskFamily):
             "Return z.detach() (shape B×64); the decision is flipped where t·f(z) < 0.",
             "Limitations: " + " ".join(LIMITATIONS),
         ]
-        return Solution(Answer({"code": posed_source(s.steps, s.optimizer, s.kappa)}), steps)
+        code = posed_source(s.steps, s.optimizer, s.kappa)
+        return Solution(Answer({"code": code}), steps, answer_text=code)
 
     def verify(self, variant: Variant, solution: Solution) -> None:
-        """Run the solution's code and judge its z with a NumPy forward pass of the classifier."""
-        s = self.settings(variant)
+        """Run the solution's code and judge its z by a second method (`second_method`)."""
         code = solution.answer.parts.get("code")
-        if code != posed_source(s.steps, s.optimizer, s.kappa):
-            raise VerificationError("the solution's code is not the family's reference attack")
-        ref = grading.reference(s)
-        x, t = ref.x[:4], ref.t[:4]
-        model = binary_classifier(s.positive, s.negative).build()
-        module: dict = {}
-        with grading._threads(1):
-            exec(compile(code, "solution.py", "exec"), module)  # noqa: S102 - checked to be our own code
-            z = module["adversarial"](x.clone(), t.clone(), model)
-        if not torch.allclose(z, ref.z[:4], atol=1e-4):   # ref.z: posed_attack, run on a larger batch
-            raise VerificationError("the solution's code and posed_attack disagree")
-        weights = [v.numpy().astype(np.float64) for v in binary_classifier(s.positive, s.negative).spec.state_dict.values()]
-        score_x, score_z = _numpy_scores(weights, x.numpy(), t.numpy()), _numpy_scores(weights, z.numpy(), t.numpy())
-        objective_x = np.maximum(0, score_x + s.kappa)
-        objective_z = ((x.numpy() - z.numpy()) ** 2).sum(1) + np.maximum(0, score_z + s.kappa)
-        if not (objective_z < objective_x).all():
-            raise VerificationError(f"the posed objective did not decrease: {objective_x} -> {objective_z}")
-        limit = grading.BOUNDARY_SHARE * score_x if s.kappa == 0 else 0.0
-        if (score_z <= limit).sum() < 3:
-            raise VerificationError(f"the attack reached the boundary on too few inputs: t·f(z) = {score_z}")
+        if not isinstance(code, str):
+            raise VerificationError("the solution holds no code")
+        trusted = code in self._own_sources(variant)
+        second_method.check(self.settings(variant), code, trusted, None if trusted else sandbox.shared_pool())
 
     # --- grading ----------------------------------------------------------------------------
     def grade(self, variant: Variant, answer: Answer) -> Grade:
-        s = self.settings(variant)
         code = answer.parts.get("code")
         if not isinstance(code, str):
             raise InputError("The answer holds no code.")
+        settings = self.settings(variant)
         if code in self._own_sources(variant):
-            result = grading.grade_source(code, "answer.py", s, runner=grading.run_trusted)
-        else:
-            result = grading.grade_source(code, "answer.py", s, sandbox.shared_pool())
-        return to_grade(result)
+            return checks.grade_source(code, settings, runner=run_trusted)
+        return checks.grade_source(code, settings, sandbox.shared_pool())
+
+    def grade_file(self, source: str, file: str, seed: int | None, pool: SandboxPool | None,
+                   timeout: float = checks.DEFAULT_TIMEOUT) -> Grade:
+        """`dlexam grade-code adversarial FILE [--seed N]`: the code checks (10 points) in the sandbox.
+
+        Without `seed` the exam's settings apply; `pool` None runs a fresh sandbox."""
+        return checks.grade_source(source, self.settings_for(seed), pool, timeout)
+
+    def unreadable(self, file: str, error: str, seed: int | None = None) -> Grade:
+        """A file that could not even be read: every check at 0, with the reason."""
+        return checks.failed(error)
 
     def _own_sources(self, variant: Variant) -> set[str]:
         s = self.settings(variant)
@@ -134,15 +141,15 @@ class AdversarialTask(TaskFamily):
         return {source, *(mistake(source) for mistake in MISTAKES)}
 
     def parse_answer(self, variant: Variant, text: str) -> Answer:
-        return Answer({"code": read_code(text, grading.FUNCTION)})
+        return Answer({"code": read_code(text, FUNCTION)})
 
     def perturb(self, variant: Variant, answer: Answer, rng: random.Random) -> Answer:
         return Answer({"code": rng.choice(MISTAKES)(answer.parts["code"])})
 
 
-def skeleton(s: grading.Settings) -> str:
+def skeleton(s: Settings) -> str:
     """The exam sheet's skeleton (with its `torch.nn.SGD`, which the grader reads as torch.optim.SGD)."""
-    optimiser = "torch.nn.SGD" if s.optimizer == "SGD" else f"torch.optim.{s.optimizer}"
+    optimiser = "torch.nn.SGD" if s.optimizer == Optimizer.SGD else f"torch.optim.{s.optimizer}"
     return (
         "import torch\n"
         "\n"
@@ -159,13 +166,6 @@ def skeleton(s: grading.Settings) -> str:
     )
 
 
-def _numpy_scores(weights: list[np.ndarray], x: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """t·f(x) for the 64 → 32 → 1 ReLU network, in float64 NumPy (independent of torch)."""
-    w1, b1, w2, b2 = weights
-    hidden = np.maximum(0, x.astype(np.float64) @ w1.T + b1)
-    return ((hidden @ w2.T + b2) * t).ravel()
-
-
 # Plausible wrong answers: each is a classic mistake made on the reference code.
 def _wrong_sign(code: str) -> str:
     return code.replace("t * model(z)", "-t * model(z)")
@@ -180,9 +180,3 @@ def _no_distance(code: str) -> str:
 
 
 MISTAKES = (_wrong_sign, _returns_x, _no_distance)
-
-
-def to_grade(result: CodeGrade) -> Grade:
-    parts = [PartGrade(c.name, c.points, c.max_points, f"{c.name}: {c.message}",
-                       {"passed": c.passed}) for c in result.checks]
-    return Grade(parts)

@@ -1,0 +1,93 @@
+"""Running a student's `adversarial(x, t, model)`: what the source says, and how it is called.
+
+The sandbox calls the function twice through a small wrapper appended to the file: once on the
+test digits with the grader's classifier f, once on the probe (f scaled down, built inside the
+sandbox from a copy of f). The source is also read with `ast`, never run, for the name of the
+function (a near-miss spelling is graded, and said) and, when the run gave no observations,
+for the optimiser and the loop bound.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+from dataclasses import dataclass
+
+import torch
+
+from dlexam.engines.sandbox import Job
+from dlexam.solutions.classifier import binary_classifier
+from dlexam.tasks.adversarial.reference import Settings
+
+FUNCTION = "adversarial"
+CALL = "_dlexam_call"
+WRAPPER = '''
+
+
+def _dlexam_call(x, t, model, px, pt, probe_scale):
+    import copy as _dlexam_copy
+    import torch as _dlexam_torch
+    _dlexam_probe = _dlexam_copy.deepcopy(model)
+    _dlexam_last = _dlexam_torch.nn.Linear(1, 1, bias=False)
+    _dlexam_last.weight.data.fill_(float(probe_scale))
+    _dlexam_probe = _dlexam_torch.nn.Sequential(_dlexam_probe, _dlexam_last)
+    _dlexam_z = {name}(x, t, model)
+    _dlexam_out = {{"z": _dlexam_z, "x_after": x}}
+    try:
+        _dlexam_out["probe_z"] = {name}(px, pt, _dlexam_probe)
+    except Exception as _dlexam_error:
+        _dlexam_out["probe_error"] = type(_dlexam_error).__name__ + ": " + str(_dlexam_error)
+    return _dlexam_out
+'''
+OPTIMIZERS = {"SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "LBFGS", "NAdam", "RAdam", "Adamax"}
+
+
+@dataclass
+class Static:
+    """What the source says, read with `ast` (never run)."""
+
+    function: str | None       # the function to call: adversarial, or a near-miss spelling
+    optimizers: set[str]       # names of called optimisers, e.g. {"SGD"}
+    ranges: set[int]           # constant loop bounds: range(N), while i < N
+
+
+def read_source(source: str) -> Static:
+    """Raise SyntaxError for a file that does not parse."""
+    tree = ast.parse(source)
+    functions = [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    function = FUNCTION if FUNCTION in functions else next(
+        iter(difflib.get_close_matches(FUNCTION, functions, n=1, cutoff=0.8)), None)
+    optimizers, ranges = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name in OPTIMIZERS:
+                optimizers.add(name)
+            if name == "range" and node.args:
+                bound = node.args[1] if len(node.args) > 1 else node.args[0]
+                if isinstance(bound, ast.Constant) and type(bound.value) is int:
+                    ranges.add(bound.value)
+        if isinstance(node, ast.Compare) and all(isinstance(c, ast.Constant) and type(c.value) is int
+                                                  for c in node.comparators):
+            ranges |= {c.value for c in node.comparators}
+    return Static(function, optimizers, ranges)
+
+
+def wrapped(source: str, function: str) -> str:
+    """The source with the wrapper that calls `function` on the digits and on the probe."""
+    return source + WRAPPER.format(name=function)
+
+
+def job(settings: Settings, x: torch.Tensor, t: torch.Tensor, px: torch.Tensor, pt: torch.Tensor,
+        scale: float) -> Job:
+    """The sandbox job calling the wrapper: the digits, the probe's digits and scale, the classifier."""
+    spec = binary_classifier(settings.positive, settings.negative).spec
+    return Job(CALL, ("x", "t", "model", "px", "pt", "probe_scale"),
+               {"x": x.clone(), "t": t.clone(), "px": px.clone(), "pt": pt.clone(), "probe_scale": scale},
+               spec, return_state=True)
+
+
+def clean_message(message: str) -> str:
+    """One line: the first of the exception's message, the wrapper's name replaced."""
+    first = message.replace(f"{CALL}()", f"{FUNCTION}()").strip().splitlines()[0] if message.strip() else message
+    return first[:300].rstrip(" :,")
