@@ -25,7 +25,7 @@ class Form(StrEnum):
 
 
 class LossData(ChoiceData):
-    form: Form
+    form: str                           # a Form, as plain text (JSON gives it back so)
     loss: NotRequired[str]              # properties-of-loss, main-problem: an `engines.losses` key
     kind: NotRequired[str]              # losses-with-property: regression or classification
     property: NotRequired[str]          # losses-with-property
@@ -60,32 +60,44 @@ def _reason(loss: L.Loss, prop: str, has: bool) -> str:
     return f"{'Yes' if has else 'No'}: {prop} means {L.CRITERIA[prop]}; for {loss.formula} this {verdict}."
 
 
+def _properties_of_loss(rng: random.Random) -> LossData:
+    loss = rng.choice(L.LOSSES)
+    return {"form": Form.PROPERTIES_OF_LOSS.value, "loss": loss.key, "multiple": True,
+            "stem": f"Which properties does the {_label(loss)} have? Select all that apply.",
+            "options": list(L.PROPERTIES[loss.kind])}
+
+
+def _losses_with_property(rng: random.Random) -> LossData:
+    kind = rng.choice(list(L.PROPERTIES))
+    prop = rng.choice(L.PROPERTIES[kind])
+    chosen = rng.sample([loss for loss in L.LOSSES if loss.kind == kind], 4)
+    return {"form": Form.LOSSES_WITH_PROPERTY.value, "kind": kind, "property": prop,
+            "losses": [x.key for x in chosen], "multiple": True,
+            "stem": f"Which of these {kind} losses have the property '{prop}'?",
+            "options": [f"{x.name} loss `{x.formula}`" for x in chosen]}
+
+
+def _main_problem(rng: random.Random) -> LossData:
+    loss = rng.choice(_single_flaw_losses())
+    props = list(L.PROPERTIES[loss.kind])
+    rng.shuffle(props)
+    return {"form": Form.MAIN_PROBLEM.value, "loss": loss.key, "properties": props, "multiple": False,
+            "stem": f"What is the main problem of the {_label(loss)}?",
+            "options": [LACKS[p] for p in props]}
+
+
+_DRAW = {Form.PROPERTIES_OF_LOSS: _properties_of_loss, Form.LOSSES_WITH_PROPERTY: _losses_with_property,
+         Form.MAIN_PROBLEM: _main_problem}
+
+
 class LossProperties(MultipleChoice):
     name = "loss-properties"
     title = "Properties of loss functions"
     topic = "Task 1: multiple choice"
 
     def _generate(self, rng: random.Random) -> dict[str, Any]:
-        form = rng.choice(FORMS).value      # plain text in the data, as JSON gives it back
-        if form == Form.PROPERTIES_OF_LOSS:
-            loss = rng.choice(L.LOSSES)
-            return {"form": form, "loss": loss.key, "multiple": True,
-                    "stem": f"Which properties does the {_label(loss)} have? Select all that apply.",
-                    "options": list(L.PROPERTIES[loss.kind])}
-        if form == Form.LOSSES_WITH_PROPERTY:
-            kind = rng.choice(list(L.PROPERTIES))
-            prop = rng.choice(L.PROPERTIES[kind])
-            chosen = rng.sample([loss for loss in L.LOSSES if loss.kind == kind], 4)
-            return {"form": form, "kind": kind, "property": prop, "losses": [x.key for x in chosen],
-                    "multiple": True,
-                    "stem": f"Which of these {kind} losses have the property '{prop}'?",
-                    "options": [f"{x.name} loss `{x.formula}`" for x in chosen]}
-        loss = rng.choice(_single_flaw_losses())
-        props = list(L.PROPERTIES[loss.kind])
-        rng.shuffle(props)
-        return {"form": form, "loss": loss.key, "properties": props, "multiple": False,
-                "stem": f"What is the main problem of the {_label(loss)}?",
-                "options": [LACKS[p] for p in props]}
+        form = rng.choice(FORMS)
+        return dict(_DRAW[form](rng))
 
     def key(self, variant: Variant, derivative=L.finite_difference) -> list[OptionKey]:
         """Each option's mark, measured with `derivative` (the second method passes autograd)."""
