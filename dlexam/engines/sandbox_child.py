@@ -275,7 +275,7 @@ def _watched(torch, model) -> dict:
 
 def _run(torch, job) -> dict:
     torch.manual_seed(int(job["seed"]))
-    torch.set_num_threads(int(job["threads"]))
+    torch.set_num_threads(int(job["threads"]))  # by hand: threads.torch_threads is not importable in here
     model = None
     if job.get("model") is not None:
         model = build_model(job["model"]["layers"])

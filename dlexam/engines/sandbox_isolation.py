@@ -47,10 +47,18 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 RUNNER = Path(__file__).with_name("sandbox_child.py")
 HIDDEN_PREFIXES = ("dlexam", "__editable__")
+
+
+class Isolation(StrEnum):
+    """How a sandbox is walled in (a str, so `isolation_kind() == "bwrap"` still holds)."""
+
+    BWRAP = "bwrap"          # bubblewrap: the normal mode, described above
+    FALLBACK = "fallback"    # prlimit, unshare and setpriv only
 
 
 @dataclass(frozen=True)
@@ -193,12 +201,12 @@ def _works(argv: tuple[str, ...]) -> bool:
 
 
 @functools.lru_cache(maxsize=1)
-def isolation_kind() -> str:
-    """"bwrap" when bubblewrap can build the sandbox on this machine, else "fallback"."""
+def isolation_kind() -> Isolation:
+    """BWRAP when bubblewrap can build the sandbox on this machine, else FALLBACK."""
     if shutil.which("bwrap") is None or shutil.which("prlimit") is None:
-        return "fallback"
+        return Isolation.FALLBACK
     probe = bwrap_command(1, Limits(), random_uid(), program=["/usr/bin/true"])
-    return "bwrap" if _works(tuple(probe)) else "fallback"
+    return Isolation.BWRAP if _works(tuple(probe)) else Isolation.FALLBACK
 
 
 def random_uid() -> int:
@@ -206,7 +214,7 @@ def random_uid() -> int:
     return random.randrange(200_000, 60_000_000)
 
 
-def sandbox_command(result_fd: int, limits: Limits, uid: int, kind: str | None = None) -> list[str]:
+def sandbox_command(result_fd: int, limits: Limits, uid: int, kind: Isolation | str | None = None) -> list[str]:
     kind = kind or isolation_kind()
-    build = bwrap_command if kind == "bwrap" else fallback_command
+    build = bwrap_command if kind == Isolation.BWRAP else fallback_command
     return build(result_fd, limits, uid)
