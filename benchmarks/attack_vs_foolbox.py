@@ -15,7 +15,7 @@ foolbox is optional (`pip install foolbox`; it brings no torch); without it its 
 
     .venv/bin/python benchmarks/attack_vs_foolbox.py --grading 8
 
-instead times grading one correct submission (`grading.adversarial.grade`, exam settings): with a
+instead times grading one correct submission (the family's `grade_file`, as `grade-code` runs it; exam settings): with a
 warm sandbox pool (the pool refilled between submissions, as when students submit one by one)
 vs. a fresh sandbox per submission, and the in-process reference run for comparison.
 """
@@ -100,20 +100,20 @@ def grading_latency(n: int) -> None:
     import statistics
 
     from dlexam.engines.sandbox import SandboxPool
-    from dlexam.grading.adversarial import (
-        EXAM,
-        grade,
-        grade_source,
-        reference,
-        run_trusted,
-    )
+    from dlexam.grading.code import run_trusted
+    from dlexam.tasks.adversarial.checks import grade_source
+    from dlexam.tasks.adversarial.reference import EXAM, reference
+    from dlexam.tasks.registry import family
+
+    def grade(task, source, file, seed, pool):
+        return family(task).grade_file(source, file, seed, pool)
 
     _, seconds = timed(lambda: reference(EXAM))
     print(f"grader's reference (classifier, inputs, posed attack), first call: {seconds:.2f} s")
 
     def check(result):
-        if result.score != 10:
-            raise SystemExit(f"the correct submission scored {result.score}: {result.to_json()}")
+        if result.points != 10:
+            raise SystemExit(f"the correct submission scored {result.points}: {result.to_json()}")
 
     rows = []
     with SandboxPool(2) as pool:
@@ -132,7 +132,7 @@ def grading_latency(n: int) -> None:
     rows.append(("fresh sandbox", fresh))
     trusted = []
     for _ in range(max(1, n // 4)):
-        result, seconds = timed(lambda: grade_source(CORRECT, "c.py", EXAM, runner=run_trusted))
+        result, seconds = timed(lambda: grade_source(CORRECT, EXAM, runner=run_trusted))
         check(result)
         trusted.append(seconds)
     rows.append(("in-process (no sandbox)", trusted))

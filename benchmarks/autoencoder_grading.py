@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/autoencoder_grading.py [--n 5]
 
-Each grading is the real one (`grading.autoencoder.grade`, exam settings: 1000 SGD steps at
+Each grading is the real one (the family's `grade_file`, as `grade-code` runs it; exam settings: 1000 SGD steps at
 lr 0.004 inside the sandbox, then the checks outside). Rows per task:
   fresh sandbox   a new sandbox (import torch) per submission, as `run_fresh` does
   warm pool       the pool is warm when the submission arrives (what a student waits)
@@ -16,17 +16,18 @@ import time
 from pathlib import Path
 
 from dlexam.engines.sandbox import SandboxPool, isolation_kind
-from dlexam.grading import autoencoder as grader
+from dlexam.tasks.autoencoder.settings import Task, data, exam_settings
+from dlexam.tasks.registry import family
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "submissions"
 
 
 def _time(task: str, source: str, pool) -> float:
     started = time.perf_counter()
-    result = grader.grade(task, source, "bench.py", seed=None, pool=pool)
+    result = family(task).grade_file(source, "bench.py", None, pool)
     seconds = time.perf_counter() - started
-    if result.score != 10:
-        raise SystemExit(f"{task}: the reference scored {result.score}: {result.error or result.checks}")
+    if result.points != 10:
+        raise SystemExit(f"{task}: the reference scored {result.points}: {result.error or result.feedback}")
     return seconds
 
 
@@ -42,9 +43,9 @@ def main() -> None:
     args = parser.parse_args()
     print(f"isolation: {isolation_kind()}; exam settings; {args.n} submissions per row; seconds")
     print(f"{'':28s} {'median':>8s} {'p95':>8s} {'n':>4s}")
-    for task in grader.TASKS:
+    for task in Task:
         source = (CORPUS / task / "correct_seed.py").read_text()
-        grader._data(grader.exam_settings(task))  # load the photos once, outside the timing
+        data(exam_settings(task))  # load the photos once, outside the timing
         fresh = [_time(task, source, None) for _ in range(args.n)]
         with SandboxPool(size=1) as pool:
             warm = []

@@ -17,15 +17,10 @@ import torch
 
 from dlexam.engines.sandbox import Limits, SandboxPool
 from dlexam.errors import InputError
-from dlexam.grading.adversarial import (
-    EXAM,
-    POINTS,
-    Settings,
-    grade,
-    grade_source,
-    reference,
-    run_trusted,
-)
+from dlexam.errors import VerificationError
+from dlexam.grading.code import message_of, run_trusted
+from dlexam.tasks.adversarial.checks import POINTS, grade_source
+from dlexam.tasks.adversarial.reference import EXAM, Settings, reference
 from dlexam.solutions.attack import (
     binary_margin,
     posed_attack,
@@ -34,11 +29,16 @@ from dlexam.solutions.attack import (
     strong_attack,
 )
 from dlexam.solutions.classifier import binary_classifier
-from dlexam.tasks.model import Answer
+from dlexam.tasks.model import Answer, Solution
 from dlexam.tasks.registry import family
 
 CORPUS = Path(__file__).parent / "submissions" / "adversarial"
 TIMEOUT = 8.0
+
+
+def grade(task: str, source: str, file: str, seed: int | None, pool, timeout: float = TIMEOUT):
+    """What `dlexam grade-code` runs for one file: the family's code checks."""
+    return family(task).grade_file(source, file, seed, pool, timeout)
 
 
 def numpy_scores(settings: Settings, x: torch.Tensor, t: torch.Tensor) -> np.ndarray:
@@ -116,29 +116,29 @@ def graded(pool):
 
 
 def failing(result) -> dict[str, str]:
-    return {c.name: c.message for c in result.checks if not c.passed}
+    return {p.name: message_of(p) for p in result.parts if not p.passed}
 
 
 @pytest.mark.parametrize("name", ["clean_sgd", "clamped", "seed_student_corrected", "prints_megabytes"])
 def test_correct_submissions_get_full_marks(graded, name):
     result = graded[name]
-    assert result.max_score == 10
-    assert result.score == 10, failing(result)
+    assert result.max_points == 10
+    assert result.points == 10, failing(result)
     assert result.error is None
 
 
 def test_sheet_alias_and_name_typo_cost_nothing_but_are_mentioned(graded):
-    messages = " ".join(c.message for c in graded["seed_student_corrected"].checks)
+    messages = " ".join(p.feedback for p in graded["seed_student_corrected"].parts)
     assert "torch.nn.SGD" in messages and "advesarial()" in messages
 
 
 def test_printing_megabytes_is_truncated_not_penalised(graded):
-    assert "truncated" in graded["prints_megabytes"].checks[0].message
+    assert "truncated" in graded["prints_megabytes"].parts[0].feedback
 
 
 def test_adam_where_sgd_is_asked_loses_only_the_optimiser_point(graded):
     result = graded["adam"]
-    assert result.score == 9
+    assert result.points == 9
     assert set(failing(result)) == {"optimiser and iterations"}
     assert "Adam" in failing(result)["optimiser and iterations"]
 
@@ -154,7 +154,7 @@ def test_adam_where_sgd_is_asked_loses_only_the_optimiser_point(graded):
 ])
 def test_classic_mistakes_lose_the_right_points(graded, name, low, high, failed, words):
     result = graded[name]
-    assert low <= result.score <= high, (result.score, failing(result))
+    assert low <= result.points <= high, (result.points, failing(result))
     assert result.error is None
     assert failed in failing(result)
     assert words in failing(result)[failed]
@@ -168,7 +168,7 @@ def test_no_zero_grad_overshoots(graded):
 
 def test_fakes_are_seen_through(graded):
     result = graded["fakes_result"]
-    assert result.score == 0 and "replaced torch's own functions" in result.error
+    assert result.points == 0 and "replaced torch's own functions" in result.error
     assert "Module.__call__" in result.error
 
 
@@ -185,20 +185,20 @@ def test_fakes_are_seen_through(graded):
 ])
 def test_broken_and_hostile_files_get_zero_with_every_check_listed(graded, name, words):
     result = graded[name]
-    assert result.score == 0 and result.max_score == 10
-    assert [c.name for c in result.checks] == list(POINTS)
+    assert result.points == 0 and result.max_points == 10
+    assert [p.name for p in result.parts] == list(POINTS)
     assert result.error and words in result.error
     assert "\n" not in result.error
 
 
 def test_a_hanging_submission_scores_zero_and_says_why(graded):
     result = graded["infinite_loop"]
-    assert result.score == 0 and f"did not finish within {TIMEOUT:g} s" in result.error
+    assert result.points == 0 and f"did not finish within {TIMEOUT:g} s" in result.error
 
 
 def test_the_pool_still_serves_after_the_hostile_corpus(graded, pool):
     source = (CORPUS / "clean_sgd.py").read_text()
-    assert grade("adversarial", source, "again.py", None, pool, timeout=TIMEOUT).score == 10
+    assert grade("adversarial", source, "again.py", None, pool, timeout=TIMEOUT).points == 10
 
 
 def test_a_variant_asking_for_adam_accepts_the_adam_submission(pool):
@@ -206,12 +206,14 @@ def test_a_variant_asking_for_adam_accepts_the_adam_submission(pool):
     seed = next(s for s in range(500) if fam.generate(s).data == {
         **fam.generate(s).data, "optimizer": "Adam", "steps": 1000, "kappa": 0.0})
     result = grade("adversarial", (CORPUS / "adam.py").read_text(), "adam.py", seed, pool, timeout=TIMEOUT)
-    assert result.score == 10, failing(result)
+    assert result.points == 10, failing(result)
 
 
-def test_wrong_task_name_is_refused():
-    with pytest.raises(ValueError):
-        grade("colorize", "def train(X, model): pass", "x.py", None, None)
+def test_code_checks_carry_their_numbers_as_evidence(graded):
+    flip = next(p for p in graded["no_zero_grad"].parts if p.name == "decision flipped")
+    assert flip.evidence["inputs"] == 16 and 0 <= flip.evidence["attacked"] <= 16
+    size = next(p for p in graded["no_zero_grad"].parts if p.name == "perturbation small")
+    assert size.evidence["passed"] is False and size.evidence["ratio"] > 3
 
 
 # ---------------------------------------------------------------- the task family
@@ -222,10 +224,23 @@ def test_family_grades_the_same_in_the_sandbox_as_in_process(pool):
     solution = fam.solve(variant).answer.parts["code"]
     wrong = fam.perturb(variant, Answer({"code": solution}), random.Random(1)).parts["code"]
     for code in (solution, wrong):
-        trusted = grade_source(code, "a.py", settings, runner=run_trusted)
-        boxed = grade_source(code, "a.py", settings, pool, timeout=TIMEOUT)
-        assert trusted.score == pytest.approx(boxed.score, abs=0.5), (trusted.to_json(), boxed.to_json())
-    assert grade_source(solution, "a.py", settings, pool, timeout=TIMEOUT).score == 10
+        trusted = grade_source(code, settings, runner=run_trusted)
+        boxed = grade_source(code, settings, pool, timeout=TIMEOUT)
+        assert trusted.points == pytest.approx(boxed.points, abs=0.5), (trusted.to_json(), boxed.to_json())
+    assert grade_source(solution, settings, pool, timeout=TIMEOUT).points == 10
+
+
+def test_verify_judges_other_code_in_the_sandbox():
+    """A correct attack the family did not write runs in the sandbox and passes; returning x does not."""
+    fam = family("adversarial")
+    variant = next(fam.generate(s) for s in range(100) if fam.generate(s).data["optimizer"] == "SGD"
+                   and fam.generate(s).data["steps"] == 200)
+    solution = fam.solve(variant)
+    other = solution.answer.parts["code"].replace("optim.step()", "optim.step()  # mine")
+    fam.verify(variant, Solution(Answer({"code": other}), solution.steps, other))
+    with pytest.raises(VerificationError):
+        wrong = other.replace("return z.detach()", "return x.clone()")
+        fam.verify(variant, Solution(Answer({"code": wrong}), solution.steps, wrong))
 
 
 def test_family_reads_a_file_path_and_refuses_garbage(tmp_path):
