@@ -1,53 +1,58 @@
 """What the multi-part families of exam tasks 3 and 4 share: points per part, the one-line answer
 read and written, every part of a solution verified, and the solve cached per variant.
 
-A `PartsFamily` declares `part_points` ({"a": 2.0, ...}); its `points` is their sum, so every grade,
-also of an empty answer, is out of the declared points. Subclasses give `read` (validate and
-normalise the parts) and `grade_parts` (one PartGrade per part, in order).
+A `PartsFamily[Data]` names two modules of its package, which get the variant's data:
+- `grading`: `POINTS` ({"a": 2.0, ...}; `points` is their sum, so every grade, also of an empty
+  answer, is out of the declared points), `read(data, parts)` (validate and normalise the parts,
+  InputError for one that cannot be read) and `grade_parts(data, parts)` (one PartGrade per part);
+- `second`: `verify_answer(data, answer)`, every part checked by a method independent of solve.
 """
 
 from __future__ import annotations
 
 import json
-from abc import abstractmethod
 from collections.abc import Callable, Mapping
 from functools import lru_cache, wraps
-from typing import Any, ClassVar, TypeVar
+from types import ModuleType
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from dlexam.errors import InputError, VerificationError
 from dlexam.grading.grade import Grade, PartGrade
-from dlexam.tasks.model import Answer, TaskFamily, Variant
+from dlexam.tasks.model import Answer, Solution, TaskFamily, Variant
 from dlexam.tasks.parts import check_parts, split_parts
 
 T = TypeVar("T")
+D = TypeVar("D")   # the family's TypedDict of variant data
 # a part's independent check: None when the part agrees with the second method, else why not
 PartCheck = Callable[[Any], "str | None"]
 
 
-class PartsFamily(TaskFamily):
-    part_points: ClassVar[dict[str, float]]
+class PartsFamily(TaskFamily, Generic[D]):
+    grading: ClassVar[ModuleType]
+    second: ClassVar[ModuleType]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if "part_points" in cls.__dict__:
-            cls.points = sum(cls.part_points.values())
+        if "grading" in cls.__dict__:
+            cls.points = sum(cls.grading.POINTS.values())
+
+    def data(self, variant: Variant) -> D:
+        """The variant's data, typed as the family declares it."""
+        return cast(D, variant.data)
 
     @property
     def labels(self) -> str:
-        return "".join(self.part_points)
-
-    @abstractmethod
-    def read(self, variant: Variant, parts: dict[str, Any]) -> dict[str, Any]:
-        """The parts validated (InputError for one that cannot be read) and normalised."""
-
-    @abstractmethod
-    def grade_parts(self, variant: Variant, parts: dict[str, Any]) -> list[PartGrade]: ...
+        return "".join(self.grading.POINTS)
 
     def parse_answer(self, variant: Variant, text: str) -> Answer:
-        return Answer(self.read(variant, split_parts(text, self.labels)))
+        return Answer(self.grading.read(self.data(variant), split_parts(text, self.labels)))
 
     def grade(self, variant: Variant, answer: Answer) -> Grade:
-        return Grade(self.grade_parts(variant, self.read(variant, check_parts(answer.parts, self.labels))))
+        d = self.data(variant)
+        return Grade(self.grading.grade_parts(d, self.grading.read(d, check_parts(answer.parts, self.labels))))
+
+    def verify(self, variant: Variant, solution: Solution) -> None:
+        self.second.verify_answer(self.data(variant), solution.answer)
 
 
 def not_answered(label: str, points: float, what: str = "Not answered.") -> PartGrade:

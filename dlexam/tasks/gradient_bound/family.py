@@ -28,26 +28,24 @@ One-line answer: `a) -1/2*w1*a1*sign(x1 - c11) - ... ; b) 1/2*||w||_1 ; c) penal
 from __future__ import annotations
 
 import random
-from typing import Any, cast
+from typing import Any
 
-from dlexam.grading.grade import PartGrade
 from dlexam.tasks.document import Block, Code, Text
-from dlexam.tasks.gradient_bound import grading, second
+from dlexam.tasks.gradient_bound import grading as part_grading
+from dlexam.tasks.gradient_bound import second as second_method
 from dlexam.tasks.gradient_bound.data import LIPSCHITZ, GradientBoundData, ModelKind, Quantity, make_data
 from dlexam.tasks.gradient_bound.solution import MODEL_EXPLANATION, solved, steps
 from dlexam.tasks.model import Answer, Solution, Variant
 from dlexam.tasks.multipart import PartsFamily, answer_line
 
 
-def _data(variant: Variant) -> GradientBoundData:
-    return cast(GradientBoundData, variant.data)
 
-
-class GradientBound(PartsFamily):
+class GradientBound(PartsFamily[GradientBoundData]):
     name = "gradient-bound"
     title = "Gradient, bound and regularization"
     topic = "Task 3: gradient, bound and regularization"
-    part_points = grading.POINTS
+    grading = part_grading     # POINTS, read, grade_parts
+    second = second_method     # verify_answer: every part by a second method
 
     def _generate(self, rng: random.Random) -> dict[str, Any]:
         kind = rng.choice([ModelKind.RBF, ModelKind.RBF, ModelKind.UNIT, ModelKind.UNIT, ModelKind.LINEAR])
@@ -58,7 +56,7 @@ class GradientBound(PartsFamily):
         return dict(make_data(kind, n, m, rng.randint(1, n), quantity, scale, rng.choice(list(LIPSCHITZ))))
 
     def document(self, variant: Variant) -> list[Block]:
-        d = _data(variant)
+        d = self.data(variant)
         n, m, k = d["n"], d["m"], d["k"]
         xs = ", ".join(f"x{i}" for i in range(1, n + 1))
         what = ("|∂f/∂x_i| (for every coordinate i)" if d["quantity"] == Quantity.COORDINATE
@@ -80,18 +78,9 @@ class GradientBound(PartsFamily):
                 "(sign(z), Heaviside(z), tanh'(z), a1, a2 may be used)")
 
     def solve(self, variant: Variant) -> Solution:
-        s = solved(_data(variant))
+        s = solved(self.data(variant))
         parts = {"a": s.gradient, "b": s.bound, "c": MODEL_EXPLANATION}
-        return Solution(Answer(parts), steps(_data(variant)), answer_line(parts))
-
-    def verify(self, variant: Variant, solution: Solution) -> None:
-        second.verify_answer(_data(variant), solution.answer)
-
-    def read(self, variant: Variant, parts: dict[str, Any]) -> dict[str, Any]:
-        return grading.read(parts)
-
-    def grade_parts(self, variant: Variant, parts: dict[str, Any]) -> list[PartGrade]:
-        return grading.grade_parts(_data(variant), parts)
+        return Solution(Answer(parts), steps(self.data(variant)), answer_line(parts))
 
     def perturb(self, variant: Variant, answer: Answer, rng: random.Random) -> Answer:
         parts = dict(answer.parts)

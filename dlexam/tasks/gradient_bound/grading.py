@@ -28,7 +28,7 @@ KEY_POINTS = [
 ]
 
 
-def read(parts: dict[str, Any]) -> dict[str, Any]:
+def read(d: GradientBoundData, parts: dict[str, Any]) -> dict[str, Any]:
     """The parts unchanged, once each is known to be readable (InputError otherwise)."""
     if "a" in parts:
         read_formula(text_part(parts, "a"))

@@ -33,10 +33,10 @@ import json
 import random
 from typing import Any, cast
 
-from dlexam.grading.grade import PartGrade
 from dlexam.grading.numbers import close
 from dlexam.tasks.document import Block, Code, Options, Text, option_label
-from dlexam.tasks.hessian import grading, second
+from dlexam.tasks.hessian import grading as part_grading
+from dlexam.tasks.hessian import second as second_method
 from dlexam.tasks.hessian.data import STATEMENTS, ErrorKind, HessianData, draw, draw_options
 from dlexam.tasks.hessian.solution import answer, answer_text, hessian_matrix, matrix_ok, steps
 from dlexam.tasks.model import Answer, Solution, Variant
@@ -45,15 +45,13 @@ from dlexam.tasks.multipart import PartsFamily, answer_line
 __all__ = ["STATEMENTS", "Hessian"]
 
 
-def _data(variant: Variant) -> HessianData:
-    return cast(HessianData, variant.data)
 
-
-class Hessian(PartsFamily):
+class Hessian(PartsFamily[HessianData]):
     name = "hessian"
     title = "Hessian, condition number and noise"
     topic = "Task 3: optimization"
-    part_points = grading.POINTS
+    grading = part_grading     # POINTS, read, grade_parts
+    second = second_method     # verify_answer: every part by a second method
 
     def _generate(self, rng: random.Random) -> dict[str, Any]:
         kind = rng.choice([ErrorKind.DATA, ErrorKind.DATA, ErrorKind.SCALED, ErrorKind.GAUSSIAN,
@@ -66,7 +64,7 @@ class Hessian(PartsFamily):
         return data
 
     def document(self, variant: Variant) -> list[Block]:
-        d = _data(variant)
+        d = self.data(variant)
         blocks, change = _error_function(d)
         return blocks + [
             Text("(a) Calculate the Hessian H of E" + (" at w = 0." if d["kind"] == ErrorKind.LOGISTIC else ".")),
@@ -84,17 +82,8 @@ class Hessian(PartsFamily):
                 "(numbers like 0.25 or 1/4)")
 
     def solve(self, variant: Variant) -> Solution:
-        parts = answer(_data(variant))
-        return Solution(Answer(parts), steps(_data(variant)), answer_line(answer_text(parts)))
-
-    def verify(self, variant: Variant, solution: Solution) -> None:
-        second.verify_answer(_data(variant), solution.answer)
-
-    def read(self, variant: Variant, parts: dict[str, Any]) -> dict[str, Any]:
-        return grading.read(parts, len(variant.data["options"]))
-
-    def grade_parts(self, variant: Variant, parts: dict[str, Any]) -> list[PartGrade]:
-        return grading.grade_parts(_data(variant), parts)
+        parts = answer(self.data(variant))
+        return Solution(Answer(parts), steps(self.data(variant)), answer_line(answer_text(parts)))
 
     def perturb(self, variant: Variant, answer: Answer, rng: random.Random) -> Answer:
         parts = json.loads(json.dumps(answer.parts))

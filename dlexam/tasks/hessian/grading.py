@@ -23,7 +23,7 @@ def _near(x: float, y: float) -> bool:
     return close(x, y, REL, ABS)
 
 
-def read(parts: dict[str, Any], options: int) -> dict[str, Any]:
+def read(d: HessianData, parts: dict[str, Any]) -> dict[str, Any]:
     """Validate and normalise the parts (InputError for anything unreadable)."""
     out: dict[str, Any] = {}
     if "a" in parts:
@@ -35,7 +35,7 @@ def read(parts: dict[str, Any], options: int) -> dict[str, Any]:
         if label in parts:
             out[label] = number(parts[label], label)
     if "f" in parts:
-        out["f"] = _options(parts, options)
+        out["f"] = _options(parts, len(d["options"]))
     return out
 
 

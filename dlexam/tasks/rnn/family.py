@@ -24,29 +24,27 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from dlexam.grading.grade import PartGrade
 from dlexam.tasks.document import Block, Code, Text
 from dlexam.tasks.formulas import program
 from dlexam.tasks.model import Answer, Solution, Variant
 from dlexam.tasks.multipart import PartsFamily, answer_line
-from dlexam.tasks.rnn import grading, second
+from dlexam.tasks.rnn import grading as part_grading
+from dlexam.tasks.rnn import second as second_method
 from dlexam.tasks.rnn.data import CELLS, LOSSES, Cell, Form, RNNData, draw_numbers, exam_variant, make_data
 from dlexam.tasks.rnn.solution import answer, num, solved, steps, sym
 
 __all__ = ["RNN", "exam_variant"]
 
 
-def _data(variant: Variant) -> RNNData:
-    return cast(RNNData, variant.data)
 
-
-class RNN(PartsFamily):
+class RNN(PartsFamily[RNNData]):
     name = "rnn"
     title = "RNN: unrolled graph and the chain rule"
     topic = "Task 4: RNN"
-    part_points = grading.POINTS
+    grading = part_grading     # POINTS, read, grade_parts
+    second = second_method     # verify_answer: every part by a second method
 
     def _generate(self, rng: random.Random) -> dict[str, Any]:
         cell = rng.choice(CELLS)
@@ -58,7 +56,7 @@ class RNN(PartsFamily):
         return dict(data)
 
     def document(self, variant: Variant) -> list[Block]:
-        d = _data(variant)
+        d = self.data(variant)
         p, e = sym(d["param"]), d["error"]
         lines = d["program"].replace("**2", "²").replace("*", "·").replace("theta", "θ").split("; ")
         blocks: list[Block] = [Text(f"A recurrent network runs for {d['steps']} steps and is trained with the "
@@ -84,11 +82,8 @@ class RNN(PartsFamily):
                 f"(formulas like 2(y - t)*tanh'(x2*w + h1); delta1, delta2, ... for δ_t; Heaviside(z) for a step)")
 
     def solve(self, variant: Variant) -> Solution:
-        parts = answer(_data(variant))
-        return Solution(Answer(parts), steps(_data(variant)), answer_line({**parts, "d": repr(parts["d"])}))
-
-    def verify(self, variant: Variant, solution: Solution) -> None:
-        second.verify_answer(_data(variant), solution.answer)
+        parts = answer(self.data(variant))
+        return Solution(Answer(parts), steps(self.data(variant)), answer_line({**parts, "d": repr(parts["d"])}))
 
     def picture(self, variant: Variant, path: str | Path) -> Path:
         from dlexam.tasks.rnn.picture import draw
@@ -96,12 +91,6 @@ class RNN(PartsFamily):
         p = program(variant.data["program"])
         edges = [(u, a.name) for a in p.assignments for u in sorted(p.uses[a.name])]
         return draw(edges, variant.data["steps"], variant.data["param"], path)
-
-    def read(self, variant: Variant, parts: dict[str, Any]) -> dict[str, Any]:
-        return grading.read(parts)
-
-    def grade_parts(self, variant: Variant, parts: dict[str, Any]) -> list[PartGrade]:
-        return grading.grade_parts(_data(variant), parts)
 
     def perturb(self, variant: Variant, answer: Answer, rng: random.Random) -> Answer:
         parts = dict(answer.parts)
@@ -111,7 +100,7 @@ class RNN(PartsFamily):
         elif kind == "sign":
             parts["c"] = f"-({parts['c']})"
         elif kind == "missing":   # only the path through the last step
-            parts["c"] = solved(_data(variant)).last_term
+            parts["c"] = solved(self.data(variant)).last_term
         elif kind == "number":
             parts["d"] = 2 * parts["d"] if abs(parts["d"]) > 0.05 else parts["d"] + 1
         else:

@@ -31,7 +31,7 @@ POINTS = {"a": 2.0, "b": 1.0, "c": 3.0, "d": 2.0}
 Inline = dict  # assigned names and δ's -> their values in the inputs
 
 
-def read(parts: dict[str, Any]) -> dict[str, Any]:
+def read(d: RNNData, parts: dict[str, Any]) -> dict[str, Any]:
     """The parts unchanged, once each is known to be readable (InputError otherwise)."""
     if "a" in parts:
         read_edges(parts["a"])
