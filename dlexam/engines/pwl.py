@@ -31,7 +31,7 @@ from dlexam.engines.pwl_geometry import (
     segment_text,
 )
 from dlexam.engines.pwl_box import DEFAULT_BOX, Box, make_box, to_fraction
-from dlexam.engines.pwl_parse import Lin, Operation, Program, parse_program
+from dlexam.engines.pwl_parse import Lin, Operation, OperationKind, Program, parse_program
 
 # the box and number readers are shared with `pwl_network`; re-exported for callers of `pwl`
 __all__ = [
@@ -172,7 +172,7 @@ def affine_of(lin: Lin, values: dict[int, Affine]) -> Affine:
 
 def active_text(op: Operation, i: int, j: int) -> str:
     """`active > other` in the program's own words (relu/abs as `z > 0`, constants on the right)."""
-    if op.kind == "abs":
+    if op.kind == OperationKind.ABS:
         return f"{op.arg_texts[0]} {'>' if i == 0 else '<'} 0"
     win, lose = op.arg_texts[i], op.arg_texts[j]
     rel = ">" if op.larger_wins else "<"

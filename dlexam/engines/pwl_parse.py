@@ -12,13 +12,27 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 from fractions import Fraction
 
 from dlexam.engines.syntax import parse_quietly
 from dlexam.errors import InputError
 
 INPUTS = ("x1", "x2")
-FUNCTIONS = {"max": (2, None), "min": (2, None), "relu": (1, 1), "abs": (1, 1)}
+
+
+class OperationKind(StrEnum):
+    """The nonlinear operations a program may call (a str, so `op.kind == "abs"` still holds)."""
+
+    MAX = "max"
+    MIN = "min"
+    RELU = "relu"
+    ABS = "abs"
+
+
+# kind -> (fewest, most arguments; None for no limit)
+FUNCTIONS = {OperationKind.MAX: (2, None), OperationKind.MIN: (2, None),
+             OperationKind.RELU: (1, 1), OperationKind.ABS: (1, 1)}
 
 # An atom is an input name ("x1", "x2") or the index of an operation (int).
 Atom = str | int
@@ -62,14 +76,14 @@ class Lin:
 class Operation:
     """One nonlinear operation: its output is its active argument (the largest for max, ...)."""
 
-    kind: str                 # "max", "min", "relu", "abs"
+    kind: OperationKind
     args: list[Lin]           # relu(z) is max(0, z); abs(z) is max(z, -z)
     arg_texts: list[str]      # the arguments as written, for readable conditions
     text: str                 # the whole call as written
 
     @property
     def larger_wins(self) -> bool:
-        return self.kind != "min"
+        return self.kind != OperationKind.MIN
 
 
 @dataclass
@@ -198,6 +212,7 @@ def _call(program: Program, node: ast.Call) -> Lin:
     kind = name.lower()
     if kind not in FUNCTIONS:
         raise InputError(f"Unknown function `{name}`: use max, min, relu or abs.")
+    kind = OperationKind(kind)
     low, high = FUNCTIONS[kind]
     n = len(node.args)
     if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
@@ -208,9 +223,9 @@ def _call(program: Program, node: ast.Call) -> Lin:
                          f"as in `{_src(node)}`.")
     args = [_expr(program, a) for a in node.args]
     texts = [_src(a) for a in node.args]
-    if kind == "relu":
+    if kind == OperationKind.RELU:
         args, texts = [Lin(), args[0]], ["0", texts[0]]
-    elif kind == "abs":
+    elif kind == OperationKind.ABS:
         args, texts = [args[0], args[0].times(Fraction(-1))], [texts[0], f"-({texts[0]})"]
     program.operations.append(Operation(kind, args, texts, _src(node)))
     return Lin.of(len(program.operations) - 1)
