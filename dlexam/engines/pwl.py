@@ -109,8 +109,7 @@ class _Region:
 
 def program_pieces(program: str | Program, box: Any = None, level: Any = None) -> Partition:
     """Every piece of the program's output in the box, exactly, and the level set f = level."""
-    if isinstance(program, str):
-        program = parse_program(program)
+    program = _parsed(program)
     box = make_box(box)
     level = None if level is None else to_fraction(level)
     regions = [_Region(box_polygon(box), (), {}, [])]
@@ -214,16 +213,24 @@ def _level_on(piece: Piece, level: Fraction) -> list[Segment]:
 
 def evaluate(program: str | Program, point: tuple[Any, Any]) -> Fraction:
     """The program's output at a point, exactly, operation by operation."""
-    program = parse_program(program) if isinstance(program, str) else program
-    values = _run(program, (to_fraction(point[0]), to_fraction(point[1])))[0]
-    return _lin_value(program.output_lin, (to_fraction(point[0]), to_fraction(point[1])), values)
+    program, x = _parsed(program), _exact(point)
+    values = _run(program, x)[0]
+    return _lin_value(program.output_lin, x, values)
 
 
 def activation_pattern(program: str | Program, point: tuple[Any, Any]) -> tuple[int, ...]:
     """The active argument of every counted operation at a point (ties to the first)."""
-    program = parse_program(program) if isinstance(program, str) else program
-    active = _run(program, (to_fraction(point[0]), to_fraction(point[1])))[1]
+    program = _parsed(program)
+    active = _run(program, _exact(point))[1]
     return tuple(active[k] for k in program.relevant())
+
+
+def _parsed(program: str | Program) -> Program:
+    return parse_program(program) if isinstance(program, str) else program
+
+
+def _exact(point: tuple[Any, Any]) -> tuple[Fraction, Fraction]:
+    return to_fraction(point[0]), to_fraction(point[1])
 
 
 def _run(program: Program, x: tuple[Fraction, Fraction]) -> tuple[list[Fraction], list[int]]:
@@ -247,7 +254,7 @@ def _lin_value(lin: Lin, x: tuple[Fraction, Fraction], values: list[Fraction]) -
 def evaluate_points(program: str | Program, points: Any) -> tuple[Any, Any]:
     """Outputs (N,) and patterns (N, counted operations) at many points, in float64 NumPy."""
     import numpy as np
-    program = parse_program(program) if isinstance(program, str) else program
+    program = _parsed(program)
     pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
     values, active = operation_values(program, pts)
     out = lin_values(program.output_lin, pts, values)

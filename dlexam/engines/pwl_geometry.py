@@ -138,10 +138,17 @@ def clip(poly: Polygon, h: Affine) -> Polygon:
         p, q, vp, vq = poly[i], poly[(i + 1) % n], vals[i], vals[(i + 1) % n]
         if vp >= 0:
             out.append(p)
-        if (vp > 0 > vq) or (vp < 0 < vq):
-            t = vp / (vp - vq)
-            out.append((p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1])))
+        if (cross := _edge_crossing(p, q, vp, vq)) is not None:
+            out.append(cross)
     return _without_collinear(out)
+
+
+def _edge_crossing(p: Point, q: Point, vp: Fraction, vq: Fraction) -> Point | None:
+    """Where the edge p -> q strictly crosses a line whose function is vp at p and vq at q."""
+    if (vp > 0 > vq) or (vp < 0 < vq):
+        t = vp / (vp - vq)
+        return (p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1]))
+    return None
 
 
 def _without_collinear(poly: Polygon) -> Polygon:
@@ -206,9 +213,8 @@ def line_cut(poly: Polygon, g: Affine) -> Segment | None:
         p, q, vp, vq = poly[i], poly[(i + 1) % n], vals[i], vals[(i + 1) % n]
         if vp == 0:
             pts.append(p)
-        if (vp > 0 > vq) or (vp < 0 < vq):
-            t = vp / (vp - vq)
-            pts.append((p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1])))
+        if (cross := _edge_crossing(p, q, vp, vq)) is not None:
+            pts.append(cross)
     if not pts:
         return None
     along = lambda p: -g.x2 * p[0] + g.x1 * p[1]  # noqa: E731 - position along the line
