@@ -125,3 +125,10 @@ def test_constructors_nested_in_keywords_and_lists_are_built():
     real = nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2), num_layers=2, enable_nested_tensor=False)
     assert encoder.parameters == sum(p.numel() for p in real.parameters())
     assert layer_facts(parse_module("nn.ModuleList([nn.Linear(2, 3), nn.Linear(3, 1)])")).parameters == 9 + 4
+
+
+def test_weights_and_biases_are_counted_apart():
+    conv = layer_facts(parse_module("nn.Conv2d(3, 20, 5)"))
+    assert (conv.weights, conv.biases) == (1500, 20)   # the contract's own example
+    lstm = layer_facts(parse_module("nn.LSTM(106, 512)"))
+    assert lstm.biases == 2 * 4 * 512 and lstm.weights + lstm.biases == lstm.parameters

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -81,6 +82,8 @@ class LayerFacts:
     trainable_parameters: int
     output_shape: list[int] | None
     unused_input_fraction: float | None
+    weights: int = 0        # elements of weight tensors (weight, weight_ih_l0, in_proj_weight, ...)
+    biases: int = 0         # elements of bias tensors (bias, bias_hh_l0, ...)
 
 
 def layer_facts(spec: ModuleSpec, input_shape: tuple[int, ...] | None = None) -> LayerFacts:
@@ -89,12 +92,18 @@ def layer_facts(spec: ModuleSpec, input_shape: tuple[int, ...] | None = None) ->
     params = list(module.parameters())
     facts = dict(module=str(spec), parameters=sum(p.numel() for p in params),
                  trainable_parameters=sum(p.numel() for p in params if p.requires_grad),
-                 output_shape=None, unused_input_fraction=None)
+                 output_shape=None, unused_input_fraction=None,
+                 weights=_elements(module, "weight"), biases=_elements(module, "bias"))
     if input_shape is not None:
         _check_shape(input_shape)
         facts["output_shape"] = output_shape(module, input_shape)
         facts["unused_input_fraction"] = unused_input_fraction(module, input_shape)
     return LayerFacts(**facts)
+
+
+def _elements(module: Any, kind: str) -> int:
+    """Elements of the parameters whose own name says `kind` (the last part of the dotted name)."""
+    return sum(p.numel() for name, p in module.named_parameters() if kind in name.rsplit(".", 1)[-1])
 
 
 def _check_shape(shape: tuple[int, ...]) -> None:
