@@ -80,6 +80,12 @@ def as_array(segments: Sequence[Segment]) -> np.ndarray:
     return np.asarray([[[float(v) for v in p] for p in s] for s in segments], dtype=np.float64).reshape(-1, 2, 2)
 
 
+def sample_segment(segment: Segment, samples: int) -> np.ndarray:
+    """`samples` evenly spaced points of a segment, its ends included, as a (samples, 2) float array."""
+    (a, b), t = as_array([segment])[0], np.linspace(0.0, 1.0, samples)[:, None]
+    return a + t * (b - a)
+
+
 def distances_to_segments(points: np.ndarray, segments: Sequence[Segment]) -> np.ndarray:
     """For each of the (N, 2) points, its distance to the nearest segment (inf if there is none)."""
     points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
@@ -131,6 +137,22 @@ def rounded_point(point: Any, shows: Callable[[Point], bool]) -> Point:
         if all(shows((p[0] + dx, p[1] + dy)) for dx in (-CLEAR, 0, CLEAR) for dy in (-CLEAR, 0, CLEAR)):
             return p
     return (Fraction(point[0]), Fraction(point[1]))
+
+
+def point_on_segment(segment: Segment, t: Fraction, shows: Callable[[Point], bool]) -> Point:
+    """The point of the segment at parameter t — or, if it still shows the mistake, one near it
+    on the segment whose free coordinate is whole, half or a tenth (so the other one is exact)."""
+    (ax, ay), (bx, by) = segment
+    axis = 0 if abs(bx - ax) >= abs(by - ay) else 1
+    start, end = segment[0][axis], segment[1][axis]
+    at = lambda u: (ax + u * (bx - ax), ay + u * (by - ay))  # noqa: E731
+    exact = at(t)
+    for step in (1, 2, 10):
+        free = Fraction(round(exact[axis] * step), step)
+        u = (free - start) / (end - start) if end != start else t
+        if 0 <= u <= 1 and shows(at(u)):
+            return at(u)
+    return exact
 
 
 def half_grid_point(polygon: Polygon, shows: Callable[[Point], bool]) -> Point | None:

@@ -6,5 +6,6 @@
     solution.py  the answer, its steps, and the answer as a student types it
     sampling.py  the second method: the program sampled on a grid, for `verify`
     answer.py    reading a student's answer, typed or as JSON parts
-    grading.py   grading pieces and boundary, with a point for every mistake
+    grading.py   grading the pieces, with a point for every mistake
+    boundary.py  grading the boundary: everything drawn on y = C, all of y = C drawn
 """

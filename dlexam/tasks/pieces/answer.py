@@ -63,8 +63,8 @@ class StudentPiece:
 @dataclass
 class StudentAnswer:
     pieces: list[StudentPiece]
-    boundary: list[Segment]        # exact, clipped to the box
-    boundary_texts: list[str]
+    boundary: list[Segment]        # exact, clipped to the box (segments missing the box are left out)
+    boundary_texts: list[str]      # each of them as the student wrote it
 
 
 def _short(text: str, size: int = 60) -> str:
@@ -137,9 +137,9 @@ def read_parts(parts: dict[str, Any], program: Program, box: tuple) -> StudentAn
     segments, texts = [], []
     for item in boundary:
         segment = read_segment(item, box)
-        texts.append(item if isinstance(item, str) else json.dumps(item))
         if segment is not None:
             segments.append(segment)
+            texts.append(item if isinstance(item, str) else json.dumps(item))
     return StudentAnswer(students, segments, texts)
 
 

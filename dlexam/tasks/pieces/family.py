@@ -8,8 +8,9 @@ Pieces are activation regions (as the exam counts them), looked at in the box
 
 Points (6 in all, with 4 pieces): (a) 3 points, one per piece to find, half for its region and
 half for the function y on it; (b) 3 points, split equally over the pieces (other than the
-given one) that the boundary crosses; a segment drawn on a piece it does not cross costs a
-share. The given piece earns nothing and need not be repeated. Details: `pieces.grading`.
+given one) that the boundary crosses; every segment drawn must lie on y = C, and one that does
+not costs a share. The given piece earns nothing and need not be repeated. Details:
+`pieces.grading` and `pieces.boundary`.
 Answer syntax (one line works): `pieces.answer` and `answer_hint`.
 """
 
@@ -33,7 +34,8 @@ from dlexam.tasks.document import Block, Code, Math, Text
 from dlexam.tasks.model import Answer, Grade, Solution, TaskFamily, Variant
 from dlexam.tasks.pieces.answer import Part, parse_text, read_parts
 from dlexam.tasks.pieces.data import DEFAULT_BOX, PiecesData, answer_order, solved
-from dlexam.tasks.pieces.grading import grade_boundary, grade_pieces
+from dlexam.tasks.pieces.boundary import grade_boundary
+from dlexam.tasks.pieces.grading import grade_pieces
 from dlexam.tasks.pieces.programs import draw_program
 from dlexam.tasks.pieces.sampling import verify_by_sampling
 from dlexam.tasks.pieces.solution import exam_wording, fraction_text, solution

@@ -1,14 +1,11 @@
-"""Grading the linear-pieces task geometrically, piece by piece, with a point for every mistake.
+"""Grading part (a) of the linear-pieces task geometrically, piece by piece, with a point for every
+mistake (part (b), the boundary: `pieces.boundary`).
 
 (a) Pieces: the student's regions are matched to the true pieces by overlap (any order; the
 given piece is put first on the student's side, so it need not be repeated). Each piece to be
 found earns half its share for the region (it may differ from the truth on at most
 `REGION_TOLERANCE` of the box) and half for the function y on it (exact, up to 1e-9).
-(b) Boundary: the student's segments are clipped to each true piece. Each piece the boundary
-crosses earns an equal share when the clipped segments lie within `BOUNDARY_TOLERANCE` of the
-true boundary on it (Hausdorff distance: nothing missing, nothing extra); a segment longer
-than the tolerance drawn on a piece the boundary does not cross costs one share (never below 0).
-The given piece is graded in neither part.
+The given piece is not graded.
 """
 
 from __future__ import annotations
@@ -20,21 +17,14 @@ from typing import Any
 import numpy as np
 
 from dlexam.engines import pwl
-from dlexam.engines.pwl_compare import (
-    function_difference_point, partition_difference, region_difference, region_mask, segments_difference,
-)
-from dlexam.engines.pwl_geometry import Segment, contains, segment_length2, segment_text
-from dlexam.grading.geometry import (
-    as_floats, distance_to_segments, half_grid_point, middle, number_text, part_on, point_text, rounded_point,
-    same_function,
-)
+from dlexam.engines.pwl_compare import function_difference_point, partition_difference, region_difference, region_mask
+from dlexam.engines.pwl_geometry import contains
+from dlexam.grading.geometry import as_floats, half_grid_point, number_text, point_text, rounded_point, same_function
 from dlexam.grading.grade import PartGrade
 from dlexam.tasks.pieces.answer import StudentAnswer, StudentPiece
 
 REGION_TOLERANCE = 0.003       # share of the box
-BOUNDARY_TOLERANCE = 0.15      # distance in the plane (the box is 10 wide)
 FUNCTION_TOLERANCE = 1e-9
-SAMPLES = 401                  # per segment for the Hausdorff distance: error <= ~0.02
 
 
 @dataclass
@@ -130,62 +120,3 @@ def _function_problem(piece: pwl.Piece, student: StudentPiece, evidence: dict[st
     evidence["point"] = evidence["point"] or as_floats(where)
     return (f"On your piece `{student.text}` you give y = {mine.text()}, but at {point_text(where)} "
             f"y = {number_text(f(where))}, not {number_text(mine(where))}.")
-
-
-# --- (b) boundary ---------------------------------------------------------------------------
-
-def grade_boundary(partition: pwl.Partition, given: int, answer: StudentAnswer, points: float,
-                   tolerance: float = BOUNDARY_TOLERANCE) -> PartGrade:
-    crossed = [i for i, p in enumerate(partition.pieces) if i != given and p.boundary]
-    share = points / len(crossed) if crossed else 0.0
-    got, lines, evidence = 0.0, [], []
-    for i, piece in enumerate(partition.pieces):
-        if i == given:
-            continue
-        mine = [c for s in answer.boundary if (c := part_on(s, piece.polygon))]
-        if piece.boundary:
-            ok, message, point = _compare_on_piece(partition, piece, mine, tolerance)
-            got += share * ok
-        else:
-            mine = [s for s in mine if segment_length2(s) > tolerance ** 2]
-            ok, message, point = _drawn_off_boundary(partition, piece, mine)
-            got -= share * (not ok)
-        if message:
-            lines.append(message)
-        evidence.append({"piece": piece.condition, "truth": [segment_text(s) for s in piece.boundary],
-                         "answer": [segment_text(s) for s in mine], "ok": ok,
-                         "point": None if point is None else as_floats(point)})
-    got = max(0.0, got)
-    head = (f"(b) {got:g} of {points:g} points: the boundary y = {number_text(partition.level)} is right on "
-            f"{sum(e['ok'] for e in evidence if e['truth'])} of {len(crossed)} pieces it crosses "
-            f"(the given piece counts for nothing).")
-    return PartGrade("boundary", got, points, "\n".join([head, *lines]),
-                     {"level": float(partition.level), "pieces": evidence})
-
-
-def _compare_on_piece(partition: pwl.Partition, piece: pwl.Piece, mine: list[Segment],
-                      tolerance: float) -> tuple[bool, str | None, Any]:
-    truth, level = piece.boundary, number_text(partition.level)
-    if not mine:
-        centre = middle(truth[0])
-        return False, (f"Missing: the boundary crosses the piece `{piece.condition}`, e.g. at "
-                       f"{point_text(centre)} (y = {level} there); you draw nothing there."), centre
-    distance, point = segments_difference(mine, truth, samples=SAMPLES)
-    if distance <= tolerance:
-        return True, None, None
-    if distance_to_segments(point, truth) < distance_to_segments(point, mine):
-        return False, (f"On the piece `{piece.condition}` your boundary misses {point_text(point)}, where "
-                       f"y = {level} (your nearest line is {distance:.2g} away)."), point
-    return False, (f"On the piece `{piece.condition}` your boundary passes {point_text(point)}, but y = "
-                   f"{_value(partition, point)} there, not {level} ({distance:.2g} from the true boundary)."), point
-
-
-def _drawn_off_boundary(partition: pwl.Partition, piece: pwl.Piece,
-                        mine: list[Segment]) -> tuple[bool, str | None, Any]:
-    """A piece the boundary does not cross: anything drawn there is wrong."""
-    if not mine:
-        return True, None, None
-    centre = middle(mine[0])
-    return False, (f"The boundary does not cross the piece `{piece.condition}`, but you draw "
-                   f"{segment_text(mine[0])} there: at {point_text(centre)} y = "
-                   f"{_value(partition, centre)}, not {number_text(partition.level)}."), centre
