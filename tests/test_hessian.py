@@ -41,7 +41,8 @@ def test_error_carried_forward_costs_once():
 
 
 def test_tolerances_and_sets():
-    assert _parts(FAM.grade(VARIANT, FAM.parse_answer(VARIANT, "c) 3.05")))["c"].points == 1
+    assert _parts(FAM.grade(VARIANT, FAM.parse_answer(VARIANT, "c) 3.0")))["c"].points == 1
+    assert _parts(FAM.grade(VARIANT, FAM.parse_answer(VARIANT, "c) 3.05")))["c"].points == 0   # 3.00 to 3 digits
     assert _parts(FAM.grade(VARIANT, FAM.parse_answer(VARIANT, "c) 3.2")))["c"].points == 0
     assert _parts(FAM.grade(VARIANT, FAM.parse_answer(VARIANT, "b) 0.667, 2.0")))["b"].points == 1
     assert _parts(FAM.grade(VARIANT, FAM.parse_answer(VARIANT, "e) 0.5")))["e"].points == 0   # 1/λmax

@@ -17,7 +17,9 @@ Kinds of error function (w = (w1, w2)):
 Parts and points (8): (a) 2 — H, entrywise; (b) 1 — its eigenvalues, as a set; (c) 1 — κ;
 (d) 1 — κ after the change; (e) 1 — the largest stable learning rate of gradient descent, 2/λ_max;
 (f) 2 — pros and cons of adding noise, select all that apply (each option judged right earns
-1/n, each judged wrong costs 1/n, never below 0). Numbers are right within 0.01 + 2 %.
+1/n, each judged wrong costs 1/n, never below 0). Numbers may be written exactly (`(5 - √13)/2`)
+or as decimals; a decimal is right when the exact value rounds to its digits, at least two
+significant ones (grading/numbers.py).
 Error carried forward: (b) may be the eigenvalues of the student's own H, (c), (d) and (e) may
 follow from the student's own eigenvalues.
 

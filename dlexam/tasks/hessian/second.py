@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from dlexam.grading.numbers import number
 from dlexam.tasks.hessian.data import ErrorKind, HessianData
 from dlexam.tasks.hessian.solution import true_options
 from dlexam.tasks.model import Answer
@@ -79,7 +80,7 @@ def gradient_descent_converges(h: Any, lr: float, steps: int = 400) -> bool:
 
 
 def _differs(given: Any, expected: list[float]) -> bool:
-    flat = [float(x) for x in given]
+    flat = [number(x, "?") for x in given]
     return len(flat) != len(expected) or not all(
         math.isclose(a, b, rel_tol=REL, abs_tol=1e-9) for a, b in zip(flat, expected))
 
@@ -91,7 +92,7 @@ def _check_matrix(h: Any, auto: Any) -> str | None:
 
 
 def _check_eigenvalues(lam: Any, expected: list[float]) -> str | None:
-    return f"are not the roots {expected} of the characteristic polynomial" if _differs(sorted(lam), expected) else None
+    return f"are not the roots {expected} of the characteristic polynomial" if _differs(sorted(number(x, "b") for x in lam), expected) else None
 
 
 def _check_ratio(kappa: Any, lam: list[float], what: str) -> str | None:
@@ -100,8 +101,8 @@ def _check_ratio(kappa: Any, lam: list[float], what: str) -> str | None:
 
 def _check_rate(lr: Any, auto: Any) -> str | None:
     for factor, converges in ((0.98, True), (1.02, False)):
-        if gradient_descent_converges(auto, factor * float(lr)) != converges:
-            return f"is not the limit: gradient descent with η = {factor}·{float(lr):.6g} " + \
+        if gradient_descent_converges(auto, factor * number(lr, "e")) != converges:
+            return f"is not the limit: gradient descent with η = {factor}·{number(lr, "e"):.6g} " + \
                 ("diverges" if converges else "still converges")
     return None
 
