@@ -10,12 +10,14 @@ h_T one node (each right edge earns a share, each wrong edge costs one, never be
 (b) 1 — ∂E/∂y, by the equivalence checker, read through the program (`2(y − t)` is fine);
 (c) 3 — ∂E/∂w, expanded or with δ_t = ∂E/∂h_t, checked against the chain rule computed from
 the student's own (b) too (error carried forward: a slip in (b) costs once); leaving out one
-path through the graph earns half; (d) 2 — the number at given values (concrete cells), also
-accepted when it is the value of the student's own (c); for g, the number from given δ_t and
-∂h_t/∂θ. Tolerance for numbers: 0.005 + 1 %.
+path through the graph earns half; (d) 2 — the number at given values (concrete cells), or for g
+from given δ_t and ∂h_t/∂θ; also accepted when it is the value of the student's own (c) at those
+numbers, for every cell (error carried forward; given.py values a g-formula at the given δ's).
+A number may be exact (`-7/10`) or a decimal the value rounds to (grading/numbers.py).
 
 Modules: data.py (cells, losses, the numbers), solution.py (the engine's chain rule), edges.py
-(part a), grading.py (parts b–d), second.py (torch.autograd: what verify uses), picture.py.
+(part a), grading.py (parts b–d), given.py (a g-formula at (d)'s numbers), second.py
+(torch.autograd: what verify uses), picture.py.
 
 One-line answer: `a) x1->h1, h0->h1, w->h1, ... ; b) 2(y - t) ; c) ... ; d) 0.123`.
 """

@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from dlexam.errors import InputError
 from dlexam.grading.grade import PartGrade
-from dlexam.grading.numbers import close, number
+from dlexam.grading.numbers import number, read_number
 from dlexam.tasks.formulas import clean_formula, formula_at, point_text, program, read_formula
 from dlexam.tasks.multipart import not_answered
 from dlexam.tasks.parts import text_part
 from dlexam.tasks.rnn.data import Cell, RNNData, delta_names
 from dlexam.tasks.rnn.edges import grade_edges, read_edges
+from dlexam.tasks.rnn.given import given_value
 from dlexam.tasks.rnn.solution import Solved, chain, solved, sym
 
 if TYPE_CHECKING:
@@ -126,27 +127,31 @@ def grade_total(value: Any, wrong_b: str | None, s: Solved, d: RNNData) -> tuple
 
 
 def grade_value(value: Any, c_answer: Any, s: Solved, d: RNNData) -> PartGrade:
+    """Right when the value rounds to the digits given; also when it is the value of the student's
+    own (c) at these numbers (error carried forward), for every cell."""
     points, e, w = POINTS["d"], d["error"], sym(d["param"])
     if value is None:
         return not_answered("d", points)
-    x = number(value, "d")
-    evidence: dict[str, Any] = {"expected": s.value, "given": x}
-    if close(x, s.value):
+    x = read_number(value, "d")
+    evidence: dict[str, Any] = {"expected": s.value, "given": x.value, "written": x.text}
+    if x.matches(s.value):
         return PartGrade("d", points, points, f"d) Right: ∂{e}/∂{w} = {s.value:.4g}.", evidence)
-    if c_answer is not None and d["cell"] != Cell.G:
-        own = own_value(c_answer, d)
-        if own is not None and close(x, own) and not close(own, s.value):
-            return PartGrade("d", points, points, f"d) {x:g} is the value of your c) at these numbers (error "
-                             f"carried forward); the right value is {s.value:.4g}.",
-                             {"carried_forward": True, "own": own, **evidence})
-    return PartGrade("d", 0.0, points, f"d) Expected ∂{e}/∂{w} = {s.value:.4g}, not {x:g}.", evidence)
+    own = own_value(c_answer, d) if c_answer is not None else None
+    if own is not None and x.matches(own):
+        return PartGrade("d", points, points, f"d) {x.text} is the value of your c) at these numbers (error "
+                         f"carried forward); the right value is {s.value:.4g}.",
+                         {"carried_forward": True, "own": own, **evidence})
+    return PartGrade("d", 0.0, points, f"d) Expected ∂{e}/∂{w} = {s.value:.4g} (to the digits you give), "
+                     f"not {x.text}.", {**evidence, "own": own})
 
 
 def own_value(c_answer: tuple[str, Inline], d: RNNData) -> float | None:
-    """The student's (c) formula at the given numbers."""
+    """The student's (c) formula at the given numbers (for g: at the given δ_t and ∂h_t/∂θ)."""
     from dlexam.engines.calculus_numeric import Unsupported
 
     text, names = c_answer
+    if d["cell"] == Cell.G:
+        return given_value(text, d)
     try:
         value = float(formula_at(text, names, d["numbers"]))
     except (InputError, Unsupported, TypeError, ValueError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dlexam.grading.numbers import close
+from dlexam.grading.numbers import close, number
 from dlexam.tasks.formulas import evaluate_at, program, read_formula
 from dlexam.tasks.model import Answer
 from dlexam.tasks.multipart import PartCheck, verify_parts
@@ -133,7 +133,7 @@ def _check_value(d: RNNData, value: Any) -> str | None:
         expected = delta_formula_value(d)
     else:
         expected = float(torch_partials(d, {k: [v] for k, v in d["numbers"].items()})[1][0])
-    return None if close(float(value), expected, rel=1e-6, abs_=1e-9) else f"is not {expected:.8g}"
+    return None if close(number(value, "d"), expected, rel=1e-6, abs_=1e-9) else f"is not {expected:.8g}"
 
 
 def verify_answer(d: RNNData, answer: Answer) -> None:
