@@ -46,13 +46,29 @@ def letters(correct: Sequence[bool]) -> list[str]:
     return [option_label(i) for i, ok in enumerate(correct) if ok]
 
 
+QUESTION_LABEL = re.compile(r"^(?:(?:q(?:uestion)?\s*)?\d+(?:\.\d+)*\s*[:)]|answers?\s*:)\s*")
+SEPARATORS = re.compile(r"\s*(?:[,;/&+]|\band\b)\s*|\s+")
+ONE_LETTER = re.compile(r"\(?([a-z])[).]?")
+
+
 def read_letters(text: str, n: int) -> list[str]:
-    """Option letters typed as 'a,c', 'a c', 'ac' or 'a; c'; InputError unless each is one of n."""
-    labels = [c for c in re.split(r"[\s,;]+|(?<=[a-z])(?=[a-z])", text.strip().lower()) if c]
-    if not labels or any(c not in LABELS[:n] for c in labels):
-        raise InputError(f"Answer with option letters a-{option_label(n - 1)}, such as 'a' or 'a,c'.")
+    """Option letters as students write them — `c`, `C`, `(c)`, `c)`, `c.`, `a, c`, `a and c`, `a; c`,
+    `{a, c}`, `ac` (a run in alphabetical order, alone), after an optional `1.2:` or `answer:`.
+    Anything else (a word, a letter twice, a letter past the last option) is refused, so a stray
+    letter in prose is never read as a choice."""
+    body = QUESTION_LABEL.sub("", text.strip().lower())
+    body = re.sub(r"^[{\[](.*)[}\]]$", r"\1", body.strip()).strip()
+    tokens = [t for t in SEPARATORS.split(body) if t]
+    if len(tokens) == 1 and re.fullmatch(r"[a-z]{2,}", tokens[0]) and list(tokens[0]) == sorted(set(tokens[0])):
+        tokens = list(tokens[0])                            # `ac`, never `bad` or `cab`
+    labels = [m.group(1) if (m := ONE_LETTER.fullmatch(t)) else t for t in tokens]
+    last = option_label(n - 1)
+    wrong = next((t for t, c in zip(tokens, labels) if c not in LABELS[:n]), None)
+    if not labels or wrong is not None:
+        what = f"`{wrong[:20]}` is not an option letter" if wrong else "The answer is empty"
+        raise InputError(f"{what}: answer with letters a-{last}, such as 'c' or 'a, c'.")
     if len(set(labels)) != len(labels):
-        raise InputError("Give each option letter once, such as 'a,c'.")
+        raise InputError("Give each option letter once, such as 'a, c'.")
     return sorted(labels)
 
 
