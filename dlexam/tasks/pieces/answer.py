@@ -49,6 +49,13 @@ HEADING = re.compile(r"^\s*(?:(?:pieces?|boundary|boundaries|segments?)\s*:|\(?[
 PIECE_FOR = re.compile(r"^\s*(?:y|f|output)\s*=\s*(.+?)\s+(?:for|if|when|where|on)\s+(.+)$", re.I)
 SEGMENT = re.compile(r"^\s*(x[12])\s*=\s*(.+?)(?:\s+for\s+(.+))?\s*$", re.S)
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:/\d+)?")
+LABEL = re.compile(r"^\s*(?:piece\s*\d+(?:\s*\(given\))?\s*[:.)]?|\(?\d+[.)](?=\s))\s*", re.I)   # `Piece 2:`, `2.`
+OUTPUT = r"(?:y|f|output)(?:\s*\(\s*x1\s*,\s*x2\s*\))?\s*="                               # `y =`, `f(x1, x2) =`
+OUTPUT_NAME = re.compile(rf"^\s*{OUTPUT}(?!=)\s*", re.I)
+FUNCTION_ONLY = re.compile(rf"^\s*{OUTPUT}\s*([^<>:=]+)$", re.I)                                # `y = x2` alone
+LAYOUT = re.compile(rf"^([^:]*[<>][^:]*?)\s*(?:,\s*|\s+){OUTPUT}\s*([^<>:=]+)$", re.I)      # `x1 > 0   y = x1`
+SPELLINGS = {"∧": " and ", "⋀": " and ", "≤": "<=", "≥": ">=", "−": "-", "–": "-", "·": "*", "⋅": "*", "×": "*",
+             "₁": "1", "₂": "2", "→": ":", "⇒": ":"}
 MAX_ITEMS = 40
 FAR = 10**6          # a one-sided range reaches this far before it is clipped to the box
 
@@ -72,6 +79,16 @@ def _short(text: str, size: int = 60) -> str:
     return text if len(text) <= size else text[: size - 1] + "…"
 
 
+def normalize(text: str) -> str:
+    """A student's notation in the engine's: unicode ∧ ≤ ≥ − · and subscripts, `x_1`, arrows `→` `->`
+    for the colon between condition and function, and implicit
+    products right after a number (`2x1`, `2(x1 + x2)`; never across a space)."""
+    for spelling, plain in SPELLINGS.items():
+        text = text.replace(spelling, plain)
+    text = re.sub(r"\s*->\s*", ": ", re.sub(r"\bx_\{?([12])\}?", r"x\1", text))
+    return re.sub(r"(?<![\w.])(\d+(?:\.\d+)?)(?=[A-Za-z_(])", r"\1*", text)
+
+
 # --- typed text -> JSON parts ---------------------------------------------------------------
 
 def parse_text(text: str) -> dict[str, Any]:  # AnswerParts once `read_parts` accepts it
@@ -89,15 +106,25 @@ def parse_text(text: str) -> dict[str, Any]:  # AnswerParts once `read_parts` ac
         return parts
     pieces: list[PieceEntry] = []
     boundary: list[Any] = []
-    for item in re.split(r"[;|\n]", text):
-        item = HEADING.sub("", item).strip()
+    for item in re.split(r"[;|\n]", normalize(text)):
+        item = LABEL.sub("", HEADING.sub("", item)).strip()
         if not item or item.lower() in ("none", "-", "nothing", "no boundary"):
+            continue
+        if (function := FUNCTION_ONLY.match(item)) and not SEGMENT.match(item):
+            _attach(pieces, item, function.group(1).strip())
             continue
         kind, value = _classify(item)
         (pieces if kind == Part.PIECES else boundary).append(value)
     if not pieces and not boundary:
         raise InputError("The answer has no pieces and no boundary segments.")
     return {Part.PIECES.value: pieces, Part.BOUNDARY.value: boundary}
+
+
+def _attach(pieces: list[PieceEntry], item: str, function: str) -> None:
+    """`y = x2` on its own line: the function of the condition just before it (the exam's layout)."""
+    if not pieces or "function" in pieces[-1]:
+        raise InputError(f"`{_short(item)}` follows no condition: write `condition: y = function`.")
+    pieces[-1]["function"] = function
 
 
 def _classify(item: str) -> tuple[Part, Any]:
@@ -107,6 +134,8 @@ def _classify(item: str) -> tuple[Part, Any]:
         return Part.BOUNDARY, item
     if (m := PIECE_FOR.match(item)) and ":" not in item:
         return Part.PIECES, {"condition": m.group(2).strip(), "function": m.group(1).strip()}
+    if m := LAYOUT.match(item):
+        return Part.PIECES, {"condition": m.group(1).strip(), "function": m.group(2).strip()}
     if ":" in item:
         condition, function = item.split(":", 1)
         piece: PieceEntry = {"condition": condition.strip()}
@@ -149,7 +178,7 @@ def _piece(item: Any, program: Program, box: tuple) -> StudentPiece:
     if "condition" in item:
         if not isinstance(item["condition"], str):
             raise InputError("A piece's `condition` must be text such as `x1 > 0 and x2 > x1`.")
-        text, region = item["condition"], parse_condition(item["condition"], program)
+        text, region = item["condition"], parse_condition(normalize(item["condition"]), program)
     else:
         text, region = "the polygon " + _short(json.dumps(item["polygon"])), read_polygon(item["polygon"])
     function = item.get("function")
@@ -157,7 +186,7 @@ def _piece(item: Any, program: Program, box: tuple) -> StudentPiece:
         return StudentPiece(text, region, None)
     if isinstance(function, bool) or not isinstance(function, (str, int, float)):
         raise InputError("A piece's `function` must be text such as `y = x2` (or a number).")
-    return StudentPiece(text, region, parse_affine(str(function)))
+    return StudentPiece(text, region, parse_affine(OUTPUT_NAME.sub("", normalize(str(function)))))
 
 
 def read_polygon(value: Any) -> Polygon:
@@ -191,7 +220,7 @@ def _points(value: Any, what: str) -> list[tuple[Fraction, Fraction]]:
 def read_segment(item: Any, box: tuple) -> Segment | None:
     """A segment as text or end points, clipped to the box (None if it misses the box)."""
     if isinstance(item, str):
-        segment = _segment_text(item, box)
+        segment = _segment_text(normalize(item), box)
     else:
         ends = _points(item, "A boundary segment")
         if len(ends) != 2:
