@@ -16,15 +16,25 @@ from dlexam.tasks.parts import text_part
 POINTS = {"a": 2.0, "b": 2.0, "c": 2.0}
 KEY_POINTS = [
     KeyPoint("Penalise the norm ‖w‖ (weight decay / L1 or L2 regularisation: keep the weights small).",
-             (("penal", "regulari", "weight decay", "decay", "constrain", "restrict", "limit", "small", "minimi",
-               "shrink", "reduce", "lower", "keep"),
-              ("w", "weight", "norm", "||w", "|| w", "‖w", "‖ w", "|w|", "l1", "l2", "parameter"))),
+             (("penal", "regulari", "weight decay", "decay", "constrain", "restrict", "limit", "minimi", "shrink",
+               "keep", "control"),
+              ("w", "weight", "norm", "||w", "|| w", "‖w", "‖ w", "|w|", "l1", "l2", "parameter")),
+             toward=("small", "low", "reduc", "decreas", "penal", "decay", "shrink", "limit", "constrain", "restrict",
+                     "minimi", "less", "bound"),
+             away=("large", "big", "high", "increas", "grow", "maximi", "more", "explod", "enlarg", "boost")),
     KeyPoint("Then the gradient ∂f/∂x is bounded (small): f changes slowly with x — smooth, Lipschitz.",
              (("gradient", "derivative", "slope", "lipschitz", "smooth", "steep", "sensitiv", "∂f", "df/dx",
-               "changes slow", "change slow", "varies slow", "vary slow"),)),
+               "changes slow", "change slow", "varies slow", "vary slow"),),
+             toward=("small", "bound", "low", "limit", "slow", "flat", "reduc", "decreas", "less", "smooth",
+                     "lipschitz", "stabl"),
+             away=("large", "big", "high", "steep", "explod", "grow", "increas", "fast", "more", "unbound", "sharp")),
     KeyPoint("So the model generalises better: less overfitting, more robust to small input perturbations, "
              "noise and adversarial examples.",
-             (("overfit", "over-fit", "generali", "robust", "adversar", "perturb", "noise", "variance", "stabl"),)),
+             (("overfit", "over-fit", "generali", "robust", "adversar", "perturb", "noise", "variance", "stabl"),),
+             toward=("better", "improv", "increas", "higher", "good", "more"),
+             away=("worse", "poor", "less", "reduc", "decreas", "lower", "avoid", "prevent", "against", "combat",
+                   "fight", "counter", "hurt", "fewer", "harm"),
+             reverse=("overfit", "over-fit", "variance")),
 ]
 
 
