@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dlexam.engines.pwl_geometry import (
     Affine,
@@ -32,6 +32,9 @@ from dlexam.engines.pwl_geometry import (
 )
 from dlexam.engines.pwl_box import DEFAULT_BOX, Box, make_box, to_fraction
 from dlexam.engines.pwl_parse import Lin, Operation, OperationKind, Program, parse_program
+
+if TYPE_CHECKING:
+    from dlexam.engines.pwl_network import NetworkPartition
 
 # the box and number readers are shared with `pwl_network`; re-exported for callers of `pwl`
 __all__ = [
@@ -290,7 +293,7 @@ def _counted(program: Program) -> list[Operation]:
 
 # --- one entry point for programs and networks ----------------------------------------------
 
-def pieces(source: Any, box: Any = None, level: Any = None):
+def pieces(source: Any, box: Any = None, level: Any = None) -> Partition | NetworkPartition:
     """Pieces of a program (text or Program), a network dict/`Network`, or a torch nn.Sequential."""
     if isinstance(source, (str, Program)):
         return program_pieces(source, box, level)
