@@ -107,3 +107,27 @@ def test_garbage_is_an_input_error(text):
 def test_malformed_json_parts_are_input_errors(parts):
     with pytest.raises(InputError):
         FAM.grade(exam_variant(), Answer(parts))
+
+
+@pytest.mark.parametrize("text, points", [
+    ("make ‖w‖ large … avoids overfitting", 2 / 3),
+    ("penalise the weight norm, small gradient, less overfitting is not what happens", 0),
+    ("Large weights are fine: a big ‖w‖ makes the gradient large, which causes overfitting.", 0),
+    ("keep ‖w‖ small, so the gradient is bounded and the model overfits less", 2),
+])
+def test_explanations_that_contradict_a_key_point_earn_nothing_for_it(text, points):
+    v = exam_variant()
+    part = _parts(FAM.grade(v, FAM.parse_answer(v, f"c) {text}")))["c"]
+    assert part.points == pytest.approx(points)
+    assert ("contradicted" in part.feedback) == (points < 2)
+
+
+def test_a_bound_with_a_rounded_constant_counts_as_the_exact_one():
+    from dlexam.tasks.gradient_bound.data import ModelKind, Quantity, make_data
+    from dlexam.tasks.model import Variant
+
+    d = make_data(ModelKind.RBF, 2, 2, 1, Quantity.EUCLIDEAN, "1/2")   # tight bound √2/2·‖w‖₁ = 0.7071…·‖w‖₁
+    v = Variant("gradient-bound", 0, dict(d))
+    for bound, points in [("sqrt(2)/2*||w||_1", 2), ("0.707*||w||_1", 2), ("0.71*||w||_1", 2),
+                          ("0.70*||w||_1", 0), ("0.7*||w||_1", 0)]:
+        assert _parts(FAM.grade(v, FAM.parse_answer(v, f"b) {bound}")))["b"].points == points, bound

@@ -1,5 +1,7 @@
 """The Hessian family (exam task 3, optimization) on a hand-computed instance."""
 
+import re
+
 import pytest
 
 from dlexam.errors import InputError
@@ -101,3 +103,36 @@ def test_scaling_inputs_keeps_kappa_for_a_common_factor_and_changes_it_otherwise
         d = np.diag(variant.data["change"])
         lam = np.linalg.eigvalsh(d @ h @ d)
         assert fam.solve(variant).answer.parts["d"] == pytest.approx(lam[1] / lam[0], rel=1e-6)
+
+
+@pytest.mark.parametrize("b", ["(5 - sqrt(13))/2, (5 + sqrt(13))/2", "(5 − √13)/2, (5 + √13)/2", "0.70, 4.30",
+                               "0.697, 4.303", "[2.5 - sqrt(3.25), 2.5 + sqrt(3.25)]", "λ1 = 0.6972, λ2 = 4.303"])
+def test_eigenvalues_written_exactly_or_rounded_are_accepted(b):
+    v = FAM.generate(0)   # E = 2·w1² − w1·w2 + 0.5·w2² − 3·w1 + 3·w2: H = [[4, −1], [−1, 1]], λ = (5 ∓ √13)/2
+    assert _parts(FAM.grade(v, FAM.parse_answer(v, f"b) {b}")))["b"].points == 1
+
+
+@pytest.mark.parametrize("text, points", [("c) (5 + sqrt(13))/(5 - sqrt(13))", 1), ("c) 6.17", 1), ("c) 6.2", 1),
+                                          ("c) 6", 0), ("c) 6.1", 0), ("e) 4/(5 + √13)", 1), ("e) 0.46", 1),
+                                          ("e) 0.47", 0), ("a) [[4, -1], [-1, 1]]", 2), ("a) [[4.0, −1], [−1, 1.0]]", 2)])
+def test_every_numeric_part_reads_exact_numbers_and_rounding(text, points):
+    v = FAM.generate(0)
+    label = text[0]
+    assert _parts(FAM.grade(v, FAM.parse_answer(v, text)))[label].points == points
+
+
+def test_the_error_function_is_written_as_people_write_polynomials():
+    for seed in range(60):
+        v = FAM.generate(seed)
+        text = FAM.render(v, "text")
+        assert "+ -" not in text and "+ −" not in text
+        assert not re.search(r"(?<![\w.])[01]·w", text)   # no 1·w1, no 0·w2
+    assert "E(w1, w2) = 2·w1² − w1·w2 + 0.5·w2² − 3·w1 + 3·w2." in FAM.render(FAM.generate(0), "text")
+
+
+def test_statements_are_read_and_scored_by_the_shared_choice_helpers():
+    none = _parts(FAM.grade(VARIANT, Answer({"f": []})))["f"]
+    assert none.points == pytest.approx(0.0) and none.evidence["chosen"] == []
+    assert _parts(FAM.grade(VARIANT, FAM.parse_answer(VARIANT, "f) ace")))["f"].points == 2
+    with pytest.raises(InputError):
+        FAM.parse_answer(VARIANT, "f) a, a")

@@ -133,3 +133,46 @@ def test_malformed_json_parts_are_input_errors(parts):
 def test_picture_is_a_png(tmp_path):
     path = FAM.picture(exam_variant("g"), tmp_path / "rnn.png")
     assert path.read_bytes()[:4] == b"\x89PNG"
+
+
+# error carried forward from (c) to (d) for the generic g: δ = (0.2, −0.5, 1), ∂h_t/∂θ = (0.3, 0.6, −0.4),
+# so the whole sum is 0.06 − 0.3 − 0.4 = −0.64; each row's c) slips once and d) follows from it.
+G_SLIPS = [
+    ("delta2*g'(x2, h1, theta) + delta3*g'(x3, h2, theta)", "-0.7"),                     # path through h1 left out
+    ("delta1*g'(x1, h0, theta) + delta3*g'(x3, h2, theta)", "-0.34"),                    # path through h2 left out
+    ("delta1*g'_3(x1, h0, theta) + delta2*g'_3(x2, h1, theta)", "-0.24"),                # slotted primes
+    ("-(delta1*g'(x1, h0, theta) + delta2*g'(x2, h1, theta) + delta3*g'(x3, h2, theta))", "0.64"),   # sign
+    ("2*(delta1*g'(x1, h0, theta) + delta2*g'(x2, h1, theta) + delta3*g'(x3, h2, theta))", "-1.28"),  # factor
+    ("-t*H(-t*y)*(g'(x3, h2, theta)*g'(x2, h1, theta) + g'(x3, h2, theta))", "-7/10"),   # expanded, one path short
+    ("-t*Heaviside(-t*y)*(g'_2(x3, h2, theta)*g'_3(x2, h1, theta) + g'_3(x3, h2, theta))", "-0.70"),
+]
+
+
+@pytest.mark.parametrize("c, d", G_SLIPS)
+def test_generic_g_carries_an_error_in_c_forward_to_d(c, d):
+    v = exam_variant("g")
+    parts = _by_name(FAM.grade(v, FAM.parse_answer(v, f"c) {c} ; d) {d}")))
+    assert parts["c"].points < parts["c"].max_points
+    assert parts["d"].points == parts["d"].max_points and parts["d"].evidence["carried_forward"]
+
+
+def test_generic_g_does_not_carry_forward_a_number_that_follows_from_nothing():
+    v = exam_variant("g")
+    parts = _by_name(FAM.grade(v, FAM.parse_answer(v, "c) delta2*g'(x2, h1, theta) + delta3*g'(x3, h2, theta) ; "
+                                                      "d) -0.5")))
+    assert parts["d"].points == 0
+    assert _by_name(FAM.grade(v, FAM.parse_answer(v, "d) -0.6")))["d"].points == 0   # not −0.64 to 2 digits
+
+
+@pytest.mark.parametrize("d", ["-0.64", "-0.640", "-16/25", "-6.4e-1"])
+def test_the_value_may_be_written_exactly_or_rounded(d):
+    v = exam_variant("g")
+    assert _by_name(FAM.grade(v, FAM.parse_answer(v, f"d) {d}")))["d"].points == 2
+
+
+def test_concrete_cells_still_carry_forward_and_read_exact_numbers():
+    v = exam_variant("tanh")
+    s = FAM.solve(v)
+    slip = f"-({s.answer.parts['c']})"
+    parts = _by_name(FAM.grade(v, FAM.parse_answer(v, f"c) {slip} ; d) {-s.answer.parts['d']:.3g}")))
+    assert parts["c"].points == 0 and parts["d"].points == 2 and parts["d"].evidence["carried_forward"]

@@ -187,7 +187,7 @@ def _pieces(text: str) -> list[str]:
     if len(pieces) == 1 and flat.startswith("(") and len(_split_top(flat[1:-1])) > 1:   # a tuple (1.5, 2)
         pieces = _split_top(flat[1:-1])
     out = []
-    for piece in (p.strip() for p in pieces):
+    for piece in (q.strip() for p in pieces for q in _plus_minus(p)):
         plain = piece.split()
         simple = len(plain) > 1 and all(re.fullmatch(r"[-+−]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", p) for p in plain)
         out.extend(plain if simple else [piece] if piece else [])
@@ -205,8 +205,13 @@ def _split_top(text: str) -> list[str]:
     return [*pieces, text[start:]]
 
 
+def _plus_minus(piece: str) -> list[str]:
+    """`2.5 ± √3.25` is two numbers, minus first."""
+    return [piece.replace("±", "-"), piece.replace("±", "+")] if piece.count("±") == 1 else [piece]
+
+
 def read_numbers(value: Any, label: str, count: int, example: str) -> list[Written]:
-    """Exactly `count` numbers: text such as `[[2, 1], [1, 3]]`, `1.5, 2` or `(5 - √13)/2, (5 + √13)/2`,
+    """Exactly `count` numbers: text such as `[[2, 1], [1, 3]]`, `1.5, 2`, `(5 - √13)/2, (5 + √13)/2` or `2.5 ± √3.25`,
     or a JSON list (nested or flat) of numbers or such texts."""
     if isinstance(value, list):
         flat = [x for row in value for x in (row if isinstance(row, list) else [row])]

@@ -56,3 +56,21 @@ def formula_at(text: str, inline: Mapping[sympy.Symbol, sympy.Expr], values: Map
 
 def point_text(point: Mapping[str, float]) -> str:
     return ", ".join(f"{name} = {value:g}" for name, value in point.items())
+
+
+def polynomial(terms: list[tuple[float, str]]) -> str:
+    """Σ coefficient·monomial as people write it: `2·w1² − w1·w2 + 3` (no `+ -1·`, no zero terms)."""
+    out = ""
+    for c, monomial in terms:
+        if c == 0:
+            continue
+        size = f"{abs(c):g}"
+        body = monomial if size == "1" and monomial else f"{size}·{monomial}" if monomial else size
+        out += (" − " if c < 0 else " + ") + body if out else ("−" if c < 0 else "") + body
+    return out or "0"
+
+
+def for_people(formula: str) -> str:
+    """A typed formula as printed for people: `·` for `*`, `²` for `**2`, `−` for a minus sign."""
+    text = re.sub(r"\*\*2\b", "²", formula).replace("*", "·")
+    return re.sub(r"(^|[\s(,=])-", r"\1−", text)

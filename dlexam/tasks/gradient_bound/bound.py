@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 NORM_NAMES = ("W1", "W2", "Winf", "n", "m")
 _NORM = re.compile(r"(?:‖\s*w\s*‖|\|\|\s*w\s*\|\||\|\s*w\s*\|)\s*(?:_?\s*\{?\s*(1|2|∞|inf|max)\s*\}?|([₁₂]))?")
+_WEIGHT = re.compile(r"w([1-9]\d?)")
 # values by name (arrays over the samples) -> ∂f/∂x, an n × samples array
 Gradient = Callable[[GradientBoundData, dict[str, Any]], Any]
 
@@ -33,7 +34,8 @@ class BoundReport(TypedDict, total=False):
 
 
 def parse_bound(text: str) -> tuple[sympy.Expr, bool]:
-    """(SymPy expression in W1, W2, Winf, n, m; whether an unindexed ‖w‖ was read as ‖w‖₂)."""
+    """(SymPy expression in W1, W2, Winf, n, m and single weights w1, w2, ...; whether an unindexed
+    ‖w‖ was read as ‖w‖₂). `2(|w1| + |w2|)` is a bound too: the weights are sampled one by one."""
     from dlexam.engines.notation import parse_expression
 
     if not isinstance(text, str) or not text.strip():
@@ -50,9 +52,10 @@ def parse_bound(text: str) -> tuple[sympy.Expr, bool]:
     clean = re.sub(r"√\s*(\w+)", r"sqrt(\1)", clean)
     clean = re.sub(r"norm(1|2|inf)\s*\(\s*w\s*\)", lambda m: f" W{m.group(1)} ", clean)
     expr = parse_expression(_NORM.sub(norm, clean), frozenset(NORM_NAMES))
-    extra = sorted(s.name for s in expr.free_symbols if s.name not in NORM_NAMES)
+    extra = sorted(s.name for s in expr.free_symbols if s.name not in NORM_NAMES and not _WEIGHT.fullmatch(s.name))
     if extra:
-        raise InputError(f"A bound may use ||w||_1, ||w||_2, ||w||_inf, n and m, not {extra[0]!r}.")
+        raise InputError(f"A bound may use ||w||_1, ||w||_2, ||w||_inf, the weights w1, w2, ..., n and m, "
+                         f"not {extra[0]!r}.")
     return expr, plain_norm
 
 
@@ -112,15 +115,20 @@ def _at_norms(expr: sympy.Expr, w: Any, d: GradientBoundData) -> Any:
     from dlexam.engines.notation import symbol
 
     norms = {symbol("W1"): np.abs(w).sum(1), symbol("W2"): np.sqrt((w ** 2).sum(1)),
-             symbol("Winf"): np.abs(w).max(1), symbol("n"): np.float64(d["n"]), symbol("m"): np.float64(d["m"])}
+             symbol("Winf"): np.abs(w).max(1), symbol("n"): np.float64(d["n"]), symbol("m"): np.float64(d["m"]),
+             **{symbol(f"w{j}"): w[:, j - 1] for j in range(1, d["m"] + 1)}}
+    unknown = sorted(s.name for s in expr.free_symbols if s not in norms)
+    if unknown:
+        raise InputError(f"This model has the weights w1 to w{d['m']}; the bound uses {unknown[0]}.")
     return np.broadcast_to(np.asarray(evaluate(expr, norms), dtype=float), (len(w),))
 
 
 def check_bound(d: GradientBoundData, bound: sympy.Expr, gradient: Gradient, model: sympy.Expr | None = None,
-                seed: int = 0) -> BoundReport:
+                seed: int = 0, slack: float = 0.0) -> BoundReport:
     """The first sampled point where `gradient` exceeds `bound` (or None), and how tight the bound is:
     with `model` (the known tight bound), max over the sampled w of model / bound; without it, max over
-    the sampled points of gradient / bound. Either is 1 when the bound is attained for some w."""
+    the sampled points of gradient / bound. Either is 1 when the bound is attained for some w.
+    `slack` (relative) allows for constants written as rounded decimals (0.707 for √2/2)."""
     import numpy as np
 
     rng = np.random.default_rng(seed)
@@ -129,7 +137,7 @@ def check_bound(d: GradientBoundData, bound: sympy.Expr, gradient: Gradient, mod
     sizes = []
     for values in (worst_points(d, w), random_points(d, w, rng)):
         size = _size(d, gradient(d, values))
-        over = ~(size <= claimed * (1 + 1e-9) + 1e-12)   # NaN in the bound counts as exceeded
+        over = ~(size <= claimed * (1 + 1e-9 + slack) + 1e-12)   # NaN in the bound counts as exceeded
         if over.any():
             i = int(np.flatnonzero(over)[0])
             point = {k: round(float(v[i]), 9) for k, v in values.items()}

@@ -31,6 +31,7 @@ import random
 from typing import Any
 
 from dlexam.tasks.document import Block, Code, Text
+from dlexam.tasks.formulas import for_people
 from dlexam.tasks.gradient_bound import grading as part_grading
 from dlexam.tasks.gradient_bound import second as second_method
 from dlexam.tasks.gradient_bound.data import LIPSCHITZ, GradientBoundData, ModelKind, Quantity, make_data
@@ -63,7 +64,7 @@ class GradientBound(PartsFamily[GradientBoundData]):
                 else "the Euclidean norm ‖∂f/∂x‖₂ of the gradient")
         return [
             Text(f"A model computes f from the input x = ({xs}):"),
-            Code(d["program"].replace("; ", "\n").replace("*", "·"), "text"),
+            Code(for_people(d["program"].replace("; ", "\n")), "text"),
             Text(_parameters(d)),
             Text(f"(a) Calculate ∂f/∂x{k}." + (" You may use the unit outputs a1, a2, …"
                                                if d["kind"] != ModelKind.LINEAR else "")),

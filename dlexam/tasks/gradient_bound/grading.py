@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from dlexam.grading.grade import PartGrade
+from dlexam.grading.numbers import rounding_slack
 from dlexam.grading.rubric import KeyPoint, grade_rubric
 from dlexam.tasks.formulas import clean_formula, point_text, program, read_formula
 from dlexam.tasks.gradient_bound.bound import check_bound, parse_bound
@@ -79,9 +80,10 @@ def grade_bound(value: Any, d: GradientBoundData) -> PartGrade:
     points, s = POINTS["b"], solved(d)
     if value is None:
         return not_answered("b", points)
-    bound, plain_norm = parse_bound(text_part({"b": value}, "b"))
+    text = text_part({"b": value}, "b")
+    bound, plain_norm = parse_bound(text)
     note = " (‖w‖ without an index is read as the Euclidean norm ‖w‖₂.)" if plain_norm else ""
-    report = check_bound(d, bound, symbolic_gradient, model=parse_bound(s.bound)[0])
+    report = check_bound(d, bound, symbolic_gradient, model=parse_bound(s.bound)[0], slack=rounding_slack(text))
     evidence = dict(report)
     if report["counterexample"] is not None:
         return PartGrade("b", 0.0, points,

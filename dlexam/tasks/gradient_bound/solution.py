@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from dlexam.tasks.formulas import evaluate_at, program
+from dlexam.tasks.formulas import evaluate_at, for_people, program
 from dlexam.tasks.gradient_bound.data import LIPSCHITZ, GradientBoundData, ModelKind, Quantity
 from dlexam.tasks.multipart import solved_per_variant
 
@@ -80,7 +80,7 @@ def _fraction(x: float) -> str:
 
 def steps(d: GradientBoundData) -> list[str]:
     s = solved(d)
-    return [f"(a) f = Σ_j w_j·a_j, so ∂f/∂x{d['k']} = Σ_j w_j·∂a_j/∂x{d['k']} = {s.gradient}.",
+    return [f"(a) f = Σ_j w_j·a_j, so ∂f/∂x{d['k']} = Σ_j w_j·∂a_j/∂x{d['k']} = {for_people(s.gradient)}.",
             f"(b) {s.why} So {s.quantity} <= {s.bound_text}.",
             f"(c) {MODEL_EXPLANATION}"]
 

@@ -36,6 +36,7 @@ import random
 from typing import Any, cast
 
 from dlexam.grading.numbers import close
+from dlexam.tasks.formulas import polynomial
 from dlexam.tasks.document import Block, Code, Options, Text, option_label
 from dlexam.tasks.hessian import grading as part_grading
 from dlexam.tasks.hessian import second as second_method
@@ -125,5 +126,6 @@ def _error_function(d: HessianData) -> tuple[list[Block], str]:
                      f"μ = ({d['mu'][0]}, {d['mu'][1]}) and Σ = [[{s11}, {s12}], [{s12}, {s22}]].")], \
             "centre the inputs (subtract the mean μ from every x)"
     a, b, c, p, q = d["q"]
-    return [Text(f"Error function E(w1, w2) = {a}·w1² + {b}·w1·w2 + {c}·w2² + {p}·w1 + {q}·w2.")], \
+    terms = [(a, "w1²"), (b, "w1·w2"), (c, "w2²"), (p, "w1"), (q, "w2")]
+    return [Text(f"Error function E(w1, w2) = {polynomial(terms)}.")], \
         f"add weight decay (λ/2)·‖w‖² with λ = {d['change']:g}"

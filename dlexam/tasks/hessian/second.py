@@ -92,7 +92,8 @@ def _check_matrix(h: Any, auto: Any) -> str | None:
 
 
 def _check_eigenvalues(lam: Any, expected: list[float]) -> str | None:
-    return f"are not the roots {expected} of the characteristic polynomial" if _differs(sorted(number(x, "b") for x in lam), expected) else None
+    given = sorted(number(x, "b") for x in lam)
+    return f"are not the roots {expected} of the characteristic polynomial" if _differs(given, expected) else None
 
 
 def _check_ratio(kappa: Any, lam: list[float], what: str) -> str | None:
@@ -100,9 +101,10 @@ def _check_ratio(kappa: Any, lam: list[float], what: str) -> str | None:
 
 
 def _check_rate(lr: Any, auto: Any) -> str | None:
+    rate = number(lr, "e")
     for factor, converges in ((0.98, True), (1.02, False)):
-        if gradient_descent_converges(auto, factor * number(lr, "e")) != converges:
-            return f"is not the limit: gradient descent with η = {factor}·{number(lr, "e"):.6g} " + \
+        if gradient_descent_converges(auto, factor * rate) != converges:
+            return f"is not the limit: gradient descent with η = {factor}·{rate:.6g} " + \
                 ("diverges" if converges else "still converges")
     return None
 

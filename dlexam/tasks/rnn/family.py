@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from dlexam.tasks.document import Block, Code, Text
-from dlexam.tasks.formulas import program
+from dlexam.tasks.formulas import for_people, program
 from dlexam.tasks.model import Answer, Solution, Variant
 from dlexam.tasks.multipart import PartsFamily, answer_line
 from dlexam.tasks.rnn import grading as part_grading
@@ -60,7 +60,7 @@ class RNN(PartsFamily[RNNData]):
     def document(self, variant: Variant) -> list[Block]:
         d = self.data(variant)
         p, e = sym(d["param"]), d["error"]
-        lines = d["program"].replace("**2", "²").replace("*", "·").replace("theta", "θ").split("; ")
+        lines = for_people(d["program"]).replace("theta", "θ").split("; ")
         blocks: list[Block] = [Text(f"A recurrent network runs for {d['steps']} steps and is trained with the "
                                     f"loss {e}:"), Code("\n".join(lines), "text")]
         if d["cell"] == Cell.G:
