@@ -3,7 +3,8 @@ receptive fields.
 
 Each question is a layer and a list of candidate numbers: the right one from the
 textbook formula, the distractors from the classic mistakes (forgetting the bias,
-forgetting the input channels, Keras' single LSTM bias, ...). The answer key is
+forgetting the input channels, Keras' single LSTM bias, counting the biases when only the
+weights are asked, ...; parameter counts: `parameter_counts`). The answer key is
 recomputed from the layer; `verify` builds the real torch module on the meta device, asks
 torch (shapes, parameter counts, autograd probes) and holds the given solution to its answer.
 """
@@ -20,6 +21,7 @@ from dlexam.engines.modules import build_module, parse_module
 from dlexam.errors import VerificationError
 from dlexam.tasks.choice import ChoiceData, MultipleChoice, OptionKey, check_chosen
 from dlexam.tasks.model import Solution, Variant
+from dlexam.tasks.parameter_counts import RULES, Asked, candidates
 
 TOPIC = "Task 1: multiple choice"
 
@@ -28,6 +30,7 @@ class Layer(TypedDict):
     """What a question is about, as `draw` gives it."""
     layer: str                      # a torch.nn constructor as a student writes it
     input: NotRequired[list[int]]   # the input shape, where the question has one
+    asked: NotRequired[str]         # `parameters` (the default), `weights` or `biases`
 
 
 class LayerData(ChoiceData, Layer):
@@ -100,8 +103,10 @@ def _module(layer: str):
     return build_module(parse_module(layer))
 
 
-def _torch_parameters(layer: str) -> int:
-    return sum(p.numel() for p in _module(layer).parameters())
+def _torch_count(layer: str, asked: Asked) -> int:
+    """Elements of the module's parameters — or of those torch names a weight, or a bias."""
+    kind = {Asked.PARAMETERS: "", Asked.WEIGHTS: "weight", Asked.BIASES: "bias"}[asked]
+    return sum(p.numel() for name, p in _module(layer).named_parameters() if kind in name.rsplit(".", 1)[-1])
 
 
 # --- parameter counts -----------------------------------------------------------------------
@@ -131,103 +136,24 @@ class ParameterCount(ComputedChoice):
             "MaxPool2d": f"nn.MaxPool2d({rng.choice([2, 3])})",
             "AvgPool2d": f"nn.AvgPool2d({rng.choice([2, 3])}, stride={rng.choice([1, 2, 4])})",
         }[kind]
-        return {"layer": layer}
+        return {"layer": layer, "asked": rng.choice(list(Asked) + [Asked.PARAMETERS]).value}
 
     def stem(self, data: Layer) -> str:
-        return f"How many trainable parameters (weights and biases) does `{data['layer']}` have?"
+        what = {Asked.PARAMETERS: "trainable parameters (weights and biases)", Asked.WEIGHTS: "weights (not "
+                "counting biases)", Asked.BIASES: "biases"}[_asked(data)]
+        return f"How many {what} does `{data['layer']}` have?"
 
     def self_check(self, data: Layer) -> int:
-        return _torch_parameters(data["layer"])
+        return _torch_count(data["layer"], _asked(data))
 
     def candidates(self, data: Layer) -> list[Candidate]:
         spec = parse_module(data["layer"])
-        args, bias = spec.args, spec.kwargs.get("bias", True)
-        return _PARAMETER_RULES[spec.name](*args, bias=bias)
+        counts = RULES[spec.name](*spec.args, bias=spec.kwargs.get("bias", True))
+        return [Candidate(*c) for c in candidates(counts, _asked(data))]
 
 
-def _linear(n_in: int, n_out: int, bias: bool) -> list[Candidate]:
-    w = n_in * n_out
-    right = Candidate(w + n_out * bias, f"One weight per input-output pair, {n_in}·{n_out} = {w}"
-                      + (f", plus one bias per output: {w} + {n_out} = {w + n_out}." if bias else "; bias=False adds none."),
-                      True)
-    return [right,
-            Candidate(w if bias else w + n_out, "This forgets the bias." if bias else "bias=False means no biases."),
-            Candidate(w + n_in, "Biases belong to the outputs, one each, not to the inputs."),
-            Candidate(n_in + n_out, "Inputs and outputs are fully connected: the weights multiply, they do not add."),
-            Candidate((n_in + 1) * (n_out + 1), "There is no extra bias unit on the output side.")]
-
-
-def _conv(dims: int, transposed: bool = False):
-    def rule(c_in: int, c_out: int, k: int, bias: bool = True) -> list[Candidate]:
-        taps = k**dims
-        w = c_in * c_out * taps
-        kernel = "·".join([str(k)] * dims)
-        right = Candidate(w + c_out * bias, (
-            f"Every output channel has a {c_in}·{kernel} kernel over all input channels: "
-            f"{c_out}·{c_in}·{kernel} = {w}"
-            + (f", plus one bias per output channel: {w + c_out}." if bias else "; bias=False adds none.")), True)
-        wrong = [
-            Candidate(w if bias else w + c_out, "This forgets the biases." if bias else "bias=False means no biases."),
-            Candidate(c_out * taps + c_out * bias, "This forgets that each kernel spans all input channels."),
-            Candidate(c_in * c_out * k * dims + c_out * bias,
-                      f"The kernel has {kernel} = {taps} taps per channel pair, not {k}·{dims}."),
-            Candidate(c_in * c_out * k + c_out * bias, f"A {dims}-d kernel of size {k} has {taps} taps, not {k}."),
-            Candidate(c_in * taps + 1, "Each output channel has its own kernel; they are not shared."),
-        ]
-        if transposed:
-            wrong.insert(1, Candidate(w + c_in * bias, "A transposed convolution has one bias per OUTPUT channel."))
-        return [right, *wrong]
-    return rule
-
-
-def _batchnorm(c: int, bias: bool = True) -> list[Candidate]:
-    return [Candidate(2 * c, f"A scale γ and a shift β per channel: 2·{c} = {2 * c}; the running mean and "
-                             "variance are buffers, not trained parameters.", True),
-            Candidate(4 * c, "The running mean and variance are buffers updated by averaging, not trained."),
-            Candidate(c, "Besides the scale γ there is a shift β per channel."),
-            Candidate(0, "Batch normalisation learns a scale and a shift per channel (affine=True by default).")]
-
-
-def _recurrent(gates: int, cell: str):
-    def rule(n_in: int, h: int, bias: bool = True) -> list[Candidate]:
-        per_gate = h * n_in + h * h + 2 * h
-        right = Candidate(gates * per_gate, (
-            f"{gates} gate{'s' if gates > 1 else ''}, each with input weights {h}·{n_in}, recurrent weights "
-            f"{h}·{h} and PyTorch's two biases b_ih and b_hh: {gates}·({h * n_in} + {h * h} + 2·{h}) "
-            f"= {gates * per_gate}."), True)
-        other = {4: 3, 3: 4, 1: 4}[gates]
-        return [right,
-                Candidate(gates * (h * n_in + h * h + h),
-                          "That is the Keras count with one bias per gate; PyTorch keeps two (b_ih and b_hh)."),
-                Candidate(gates * (h * n_in + 2 * h), "This forgets the recurrent weights from h_{t-1}."),
-                Candidate(other * per_gate, f"An {cell} has {gates} gate block{'s' if gates > 1 else ''}, not {other}."),
-                Candidate(per_gate, f"Each of the {gates} gate blocks has its own weights." if gates > 1
-                          else "This leaves out part of the count."),
-                Candidate(gates * h * n_in, "This counts only the input weights.")]
-    return rule
-
-
-def _embedding(n: int, d: int, bias: bool = True) -> list[Candidate]:
-    return [Candidate(n * d, f"One {d}-dimensional vector per token: {n}·{d} = {n * d}.", True),
-            Candidate(n + d, "The table stores a whole vector for every token: sizes multiply."),
-            Candidate(n * d + d, "An embedding is a lookup table; it has no bias."),
-            Candidate(d, "Each of the tokens has its own vector, not one shared vector.")]
-
-
-def _pooling(k: int, *_, bias: bool = True, **__) -> list[Candidate]:
-    return [Candidate(0, "Pooling takes a fixed maximum or mean over each window; nothing is learned.", True),
-            Candidate(k * k, "Pooling has no kernel weights: it is a fixed maximum or mean."),
-            Candidate(k * k + 1, "Pooling has neither weights nor a bias."),
-            Candidate(1, "Not even a single parameter: the window size is a hyperparameter.")]
-
-
-_PARAMETER_RULES = {
-    "Linear": _linear, "Conv1d": _conv(1), "Conv2d": _conv(2), "Conv3d": _conv(3),
-    "ConvTranspose2d": _conv(2, transposed=True), "BatchNorm2d": _batchnorm,
-    "LSTM": _recurrent(4, "LSTM"), "GRU": _recurrent(3, "GRU"), "RNN": _recurrent(1, "Elman RNN"),
-    "Embedding": _embedding,
-    "MaxPool2d": lambda k, *a, **kw: _pooling(k), "AvgPool2d": lambda k, *a, **kw: _pooling(k),
-}
+def _asked(data: Layer) -> Asked:
+    return Asked(data.get("asked", Asked.PARAMETERS))
 
 
 # --- output shapes ----------------------------------------------------------------------------
