@@ -65,8 +65,8 @@ def read_letters(text: str, n: int) -> list[str]:
     last = option_label(n - 1)
     wrong = next((t for t, c in zip(tokens, labels) if c not in LABELS[:n]), None)
     if not labels or wrong is not None:
-        what = f"`{wrong[:20]}` is not an option letter" if wrong else "The answer is empty"
-        raise InputError(f"{what}: answer with letters a-{last}, such as 'c' or 'a, c'.")
+        which = f" (`{wrong[:20]}` is not one)" if wrong else ""
+        raise InputError(f"Answer with option letters a-{last}, such as 'c' or 'a, c'{which}.")
     if len(set(labels)) != len(labels):
         raise InputError("Give each option letter once, such as 'a, c'.")
     return sorted(labels)
