@@ -32,9 +32,10 @@ def read_answer(family, variant, text: str):
     if text.lstrip().startswith("{"):
         try:
             parts = json.loads(text)
-        except json.JSONDecodeError:
-            raise InputError("The answer starts with '{' but is not valid JSON.") from None
-        if not isinstance(parts, dict):
+        except (json.JSONDecodeError, RecursionError):
+            parts = None   # not JSON: a typed answer such as {a, c}
+        if isinstance(parts, dict):
+            return Answer(parts)
+        if parts is not None:
             raise InputError("A JSON answer must be an object of parts.")
-        return Answer(parts)
     return family.parse_answer(variant, text)
