@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 
+from dlexam.commands.leading_minus import allow_leading_minus
+
 HELP = "Differentiate a program of assignments and show the chain rule step by step."
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    allow_leading_minus(parser)
     parser.add_argument("program", help='assignments separated by ";" or newlines, e.g. '
                         '"h1 = tanh(x1*w + h0); h2 = tanh(x2*w + h1); y = h2; E = (y - t)**2"')
     parser.add_argument("--wrt", required=True, help="the variable to differentiate by")

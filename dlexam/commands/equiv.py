@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 
+from dlexam.commands.leading_minus import allow_leading_minus
+
 HELP = "Decide whether two expressions are equal, with a counterexample when they are not."
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    allow_leading_minus(parser)
     parser.add_argument("expected", help="the reference expression, e.g. \"2*(y - t)\"")
     parser.add_argument("answer", help="the expression to check, e.g. \"2(y-t)\" or \"tanh'(z)\"")
     parser.add_argument("--vars", default=None, help="comma-separated variable names, e.g. x,y "

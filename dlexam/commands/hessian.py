@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import argparse
 
+from dlexam.commands.leading_minus import allow_leading_minus
+
 HELP = "Hessian, eigenvalues, condition number and largest stable learning rate of an error function."
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    allow_leading_minus(parser)
     parser.add_argument("expression", help='the error function, e.g. "((w1 - 2)**2 + (3*w2 + 2)**2)/2"')
     parser.add_argument("--wrt", required=True, help="the weights, comma-separated: w1,w2")
     parser.add_argument("--at", default=None, help="the point, e.g. w1=0,w2=1/2 (default: all zeros)")

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 
+from dlexam.commands.leading_minus import allow_leading_minus
+
 HELP = "Linear pieces and the boundary f = C of a max/ReLU program of x1, x2 (or a ReLU network)."
 
 SHOWN_NETWORK_PIECES = 20
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    allow_leading_minus(parser)
     parser.add_argument("program", nargs="?", metavar="PROGRAM",
                         help='assignments over x1, x2, e.g. "h = max(0, x1); y = max(x2, h)"')
     parser.add_argument("--network", metavar="FILE",

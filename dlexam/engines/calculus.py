@@ -24,7 +24,7 @@ import sympy
 from sympy.printing.latex import LatexPrinter
 
 from dlexam.engines.derivatives import Unknown, diff, known_primes_exact, loose_primes
-from dlexam.engines.functions import CONSTANTS, FUNCTIONS, symbol
+from dlexam.engines.functions import CONSTANTS, LETTER_FUNCTIONS, known, symbol
 from dlexam.engines.notation import parse_expression
 from dlexam.engines.spelling import clean_text, plain_names, tokenize
 from dlexam.errors import InputError
@@ -52,6 +52,7 @@ class Program:
 
     assignments: tuple[Assignment, ...]
     source: str = ""
+    written: frozenset[str] = frozenset()  # every variable name in the text, also one that cancels (0*x2)
 
     @property
     def names(self) -> list[str]:
@@ -111,7 +112,8 @@ class Program:
         return name
 
     def check_variable(self, var: str) -> str:
-        if var not in self.inputs and var not in self._by_name:
+        """A name the text mentions (its derivative may be 0, as for 0*x2); else an input error."""
+        if var not in self.inputs and var not in self._by_name and var not in self.written:
             raise InputError(f"The variable {var!r} does not occur in the program.")
         return var
 
@@ -133,7 +135,7 @@ def parse_program(text: str) -> Program:
         if not m:
             raise InputError(f"The assignment {stmt.strip()!r} does not start with a name.")
         name = tokenize(m.group(1))[0][1]
-        if name in FUNCTIONS or name in CONSTANTS or "'" in name:
+        if (known(name) and name not in LETTER_FUNCTIONS) or name in CONSTANTS or "'" in name:
             raise InputError(f"{name!r} is a function name and cannot be assigned.")
         lhs_rhs.append((name, rhs, stmt.strip()))
     plain = set().union(*(plain_names(rhs) for _, rhs, _ in lhs_rhs)) | {n for n, _, _ in lhs_rhs}
@@ -151,7 +153,7 @@ def parse_program(text: str) -> Program:
         if unknown_self:
             raise InputError(f"{type(unknown_self[0]).__name__!r} is assigned but used as a function.")
         assignments.append(Assignment(name, expr, source))
-    return Program(tuple(assignments), text)
+    return Program(tuple(assignments), text, frozenset(plain))
 
 
 # ---------------------------------------------------------------- derivatives

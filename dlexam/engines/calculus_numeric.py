@@ -9,6 +9,7 @@ derivatives), the same for every expression compared under one choice.
 
 from __future__ import annotations
 
+import math
 import zlib
 from functools import reduce
 from typing import Any
@@ -36,17 +37,30 @@ def _mp_sqrt(x):
     return mpmath.sqrt(x) if x >= 0 else mpmath.nan
 
 
+def _mp_domain(f, low: float, high: float):
+    """f on the open interval (low, high), nan outside (acosh, atanh)."""
+    return lambda x: f(x) if low < x < high else mpmath.nan
+
+
+_np_erf = np.frompyfunc(math.erf, 1, 1)
+
 NUMPY = {
     "tanh": np.tanh, "exp": np.exp, "log": np.log, "Abs": np.abs, "sign": np.sign,
     "Heaviside": lambda x, h0=0.5: np.heaviside(x, h0), "sigmoid": lambda x: 1 / (1 + np.exp(-x)),
     "sin": np.sin, "cos": np.cos, "sinh": np.sinh, "cosh": np.cosh,
     "DiracDelta": lambda x: np.zeros_like(x), "Max": np.maximum, "Min": np.minimum,
+    "sech": lambda x: 1 / np.cosh(x), "csch": lambda x: 1 / np.sinh(x), "coth": lambda x: 1 / np.tanh(x),
+    "tan": np.tan, "atan": np.arctan, "asinh": np.arcsinh, "acosh": np.arccosh, "atanh": np.arctanh,
+    "erf": lambda x: np.asarray(_np_erf(x), dtype=float),
 }
 MPMATH = {
     "tanh": mpmath.tanh, "exp": mpmath.exp, "log": _mp_log, "Abs": abs, "sign": mpmath.sign,
     "Heaviside": _mp_heaviside, "sigmoid": lambda x: 1 / (1 + mpmath.exp(-x)),
     "sin": mpmath.sin, "cos": mpmath.cos, "sinh": mpmath.sinh, "cosh": mpmath.cosh,
     "DiracDelta": lambda x: mpmath.mpf(0), "Max": max, "Min": min,
+    "sech": mpmath.sech, "csch": mpmath.csch, "coth": mpmath.coth, "tan": mpmath.tan, "atan": mpmath.atan,
+    "asinh": mpmath.asinh, "acosh": _mp_domain(mpmath.acosh, 1, mpmath.inf),
+    "atanh": _mp_domain(mpmath.atanh, -1, 1), "erf": mpmath.erf,
 }
 
 

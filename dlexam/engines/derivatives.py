@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import sympy
 
-from dlexam.engines.functions import FUNCTIONS, sigmoid
+from dlexam.engines.functions import FUNCTIONS, canonical, sigmoid
 from dlexam.errors import InputError
 
 # ---------------------------------------------------------------- unknown functions and their partials
@@ -121,17 +121,19 @@ def known_primes_exact(expr: sympy.Expr) -> sympy.Expr:
 
 def known_prime(name: str, order: int, z: sympy.Expr) -> sympy.Expr:
     """tanh'(z) = 1 - tanh(z)**2 and friends: the order-th derivative of a known function."""
-    make, nargs = FUNCTIONS[name]
-    if nargs != 1:
+    key = canonical(name)
+    if key is None:
+        raise InputError(f"{name} is not a function dlexam knows.")
+    if FUNCTIONS[key].least != 1:
         raise InputError(f"{name}' is not defined: {name} takes several arguments.")
-    d, u = _known_prime(name, order)
+    d, u = _known_prime(key, order)
     return d.xreplace({u: z})
 
 
 @lru_cache(maxsize=None)
-def _known_prime(name: str, order: int) -> tuple[sympy.Expr, sympy.Symbol]:
+def _known_prime(key: str, order: int) -> tuple[sympy.Expr, sympy.Symbol]:
     u = sympy.Dummy("u", real=True)
-    d = FUNCTIONS[name][0](u)
+    d = FUNCTIONS[key].make(u)
     for _ in range(order):
         d = diff(d, u)
     return d, u

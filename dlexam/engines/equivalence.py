@@ -13,7 +13,9 @@
 
 from __future__ import annotations
 
+import difflib
 import multiprocessing
+import re
 import time
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
@@ -26,13 +28,14 @@ import sympy
 from dlexam.engines import notation
 from dlexam.engines.calculus_numeric import ConcreteFunctions, Unsupported, evaluate
 from dlexam.engines.derivatives import Partial, Unknown, known_primes_exact, loose_primes
+from dlexam.engines.functions import known_names
+from dlexam.engines.kinks import kink_points, kinks_of
 from dlexam.errors import InputError
 
 RANDOM_POINTS = 48
 STAND_INS = 3  # random choices of the unknown functions
 ATOL, RTOL = 1e-9, 1e-7  # equal at a point
 FAR_ATOL, FAR_RTOL = 1e-6, 1e-4  # clearly different at a point
-KINK_OFFSETS = (1e-2, 1e-5)
 
 
 class Method(StrEnum):
@@ -95,8 +98,38 @@ def check(expected: str | sympy.Expr, answer: str | sympy.Expr, variables: list[
                                 for f in (a + b).atoms(Partial))
     a, b = _prepare(a, inline, loose), _prepare(b, inline, loose)
     note = " (g' read as in the exam: which argument it is taken by is not said)" if loose and not loose_primes else ""
-    verdict = _decide(a, b, seed, deadline)
+    alone = one_sided_function(a, b)
+    verdict = Verdict(None, None, alone, Method.UNDECIDED) if alone else _decide(a, b, seed, deadline)
     return replace(verdict, reason=verdict.reason + note) if note else verdict
+
+
+_GENERIC = re.compile(r"[A-Za-z](\d*|_\w+)|phi|psi|varphi")  # g, f, g1, g_t: "any function"
+
+
+def _function_names(e: sympy.Expr) -> set[str]:
+    return {f.base if isinstance(f, Partial) else type(f).__name__ for f in e.atoms(Unknown, Partial)}
+
+
+def one_sided_function(expected: sympy.Expr, answer: sympy.Expr) -> str:
+    """Why the two cannot be compared when a function dlexam does not know is on one side only,
+    else "". The expected side names the unknown functions of the task: g there stands for any
+    function; a longer name there (`sech`-like), or any new name in the answer, is not guessed."""
+    names_e, names_a = _function_names(expected), _function_names(answer)
+    alone = sorted(names_a - names_e) + sorted(n for n in names_e - names_a if not _GENERIC.fullmatch(n))
+    if not alone:
+        return ""
+    name = alone[0]
+    side = "the answer" if name in names_a else "the expected expression"
+    if _GENERIC.fullmatch(name):
+        return (f"`{name}` is an unknown function that only {side} uses, so the two cannot be compared: "
+                f"write the functions the task names.")
+    close = difflib.get_close_matches(name.lower(), known_names(), n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    return (f"`{name}` is not a function dlexam knows{hint}; only {side} uses it, so the two cannot be "
+            f"compared: write it with known functions such as {', '.join(_SHOWN)}.")
+
+
+_SHOWN = ("tanh", "sigmoid", "relu", "softplus", "exp", "log", "Heaviside")
 
 
 def _decide(a: sympy.Expr, b: sympy.Expr, seed: int, deadline: float) -> Verdict:
@@ -126,7 +159,7 @@ def _prepare(e: sympy.Expr, inline, loose: bool) -> sympy.Expr:
 def _numeric(a: sympy.Expr, b: sympy.Expr, seed: int, deadline: float) -> Verdict:
     symbols = sorted(a.free_symbols | b.free_symbols, key=lambda s: s.name)
     has_unknown = bool(a.atoms(Unknown, Partial) | b.atoms(Unknown, Partial))
-    kinks = _kinks(a + b)
+    kinks = kinks_of(a + b)
     rng = np.random.default_rng(seed)
     checked = 0
     for choice in range(STAND_INS if has_unknown else 1):
@@ -139,7 +172,7 @@ def _numeric(a: sympy.Expr, b: sympy.Expr, seed: int, deadline: float) -> Verdic
         if kinks and symbols:
             active = np.isfinite(va) & np.isfinite(vb) & ((va != 0) | (vb != 0))
             base = np.array([points[s] for s in symbols]).T
-            near = _kink_points(kinks, symbols, functions, rng, base[active] if active.any() else base, deadline)
+            near = kink_points(kinks, symbols, functions, rng, base[active] if active.any() else base, deadline)
             if near:
                 verdict, va, vb = _compare(a, b, near, symbols, functions, kinks, need=0)
                 if verdict is not None:
@@ -191,109 +224,6 @@ def _random_points(symbols: list[sympy.Symbol], rng: np.random.Generator) -> dic
     n = RANDOM_POINTS
     scale = np.where(np.arange(n) % 3 == 0, 0.5, 2.0)  # some small, some moderate values
     return {s: rng.uniform(-1, 1, n) * scale for s in symbols}
-
-
-def _join(p: dict, q: dict) -> dict:
-    if not q:
-        return p
-    return {s: np.concatenate([p[s], q[s]]) for s in p}
-
-
-def _kinks(e: sympy.Expr) -> list[sympy.Expr]:
-    """Expressions whose sign changes where e has a kink or a jump."""
-    out = []
-    for f in e.atoms(sympy.Max, sympy.Min, sympy.Abs, sympy.sign, sympy.Heaviside):
-        if isinstance(f, (sympy.Max, sympy.Min)):
-            out += [x - y for i, x in enumerate(f.args) for y in f.args[i + 1:]]
-        else:
-            out.append(f.args[0])
-    return sorted((k for k in set(out) if k.free_symbols), key=sympy.default_sort_key)  # same order every run
-
-
-def _kink_points(kinks: list[sympy.Expr], symbols: list[sympy.Symbol], functions: ConcreteFunctions,
-                 rng: np.random.Generator, bases: np.ndarray, deadline: float, lines: int = 6,
-                 grid: int = 40) -> dict:
-    """Points just on both sides of each kink, found along lines through the base points.
-
-    Half the lines run along one variable of the kink (a kink such as t*y = 0 is crossed
-    for sure), half in random directions. Lines start at base points where the expressions
-    are non-zero, so a kink multiplied by other switched-off factors still shows.
-    """
-    if not kinks or not symbols:
-        return {}
-    chosen: list[np.ndarray] = []
-    s = np.linspace(-3, 3, grid)
-    index = {sym: j for j, sym in enumerate(symbols)}
-    for k in kinks[:24]:
-        if time.perf_counter() > deadline:
-            raise TimeoutError
-        own = [index[v] for v in k.free_symbols if v in index]
-        x0 = bases[rng.integers(len(bases), size=lines)]
-        d = rng.normal(size=(lines, len(symbols)))
-        for i in range(0, lines, 2):
-            d[i] = 0
-            d[i, own[rng.integers(len(own))]] = 1
-        d /= np.linalg.norm(d, axis=1, keepdims=True)
-        env = {sym: (x0[:, j:j + 1] + s * d[:, j:j + 1]).ravel() for j, sym in enumerate(symbols)}
-        try:
-            v = np.broadcast_to(np.asarray(evaluate(k, env, functions), dtype=float), (lines * grid,))
-        except Unsupported:
-            continue
-        v = v.reshape(lines, grid)
-        cross = np.isfinite(v[:, :-1]) & np.isfinite(v[:, 1:]) & (np.sign(v[:, :-1]) != np.sign(v[:, 1:]))
-        # Projection reaches kinks far outside the sampled lines (max(x, 50)), so it runs always.
-        chosen += _projected(k, symbols, functions, bases[rng.permutation(len(bases))[:8]])
-        li, gi = np.nonzero(cross)
-        if not len(li):
-            continue
-        root = _roots(k, symbols, functions, x0[li], d[li], s[gi], s[gi + 1], v[li, gi], v[li, gi + 1])
-        for off in KINK_OFFSETS:
-            chosen += [x0[li] + (root - off)[:, None] * d[li], x0[li] + (root + off)[:, None] * d[li]]
-    if not chosen:
-        return {}
-    pts = np.concatenate(chosen)
-    return {sym: pts[:, j] for j, sym in enumerate(symbols)}
-
-
-def _projected(k, symbols, functions, x0: np.ndarray, steps: int = 3, h: float = 1e-6) -> list[np.ndarray]:
-    """Points beside the kink surface k = 0 nearest to each base point (Newton projection).
-
-    Moving the least distance from a point where every other factor is switched on keeps
-    them on, so a difference confined to a thin strip along one kink still shows.
-    """
-    n = len(symbols)
-    eye = np.vstack([np.zeros(n), h * np.eye(n)])
-    for _ in range(steps + 1):
-        probe = (x0[:, None, :] + eye[None, :, :]).reshape(-1, n)
-        env = {sym: probe[:, j] for j, sym in enumerate(symbols)}
-        v = np.broadcast_to(np.asarray(evaluate(k, env, functions), dtype=float), (len(probe),))
-        v = v.reshape(len(x0), n + 1)
-        grad = (v[:, 1:] - v[:, :1]) / h
-        norm2 = (grad ** 2).sum(axis=1)
-        good = np.isfinite(v).all(axis=1) & (norm2 > 1e-12)
-        x0, grad, norm2, k0 = x0[good], grad[good], norm2[good], v[good, 0]
-        if not len(x0):
-            return []
-        if _ == steps:
-            break
-        x0 = x0 - (k0 / norm2)[:, None] * grad
-    unit = grad / np.sqrt(norm2)[:, None]
-    return [x0 + sign * off * unit for off in KINK_OFFSETS for sign in (-1, 1)]
-
-
-def _roots(k, symbols, functions, x0, d, lo, hi, flo, fhi, steps: int = 5) -> np.ndarray:
-    """A few Illinois (regula falsi) steps for many brackets at once: exact at once for
-    linear kinks, fast for smooth ones."""
-    lo, hi, flo, fhi = (np.array(a, dtype=float) for a in (lo, hi, flo, fhi))
-    for _ in range(steps):
-        denom = np.where(fhi == flo, 1.0, fhi - flo)
-        mid = np.clip(hi - fhi * (hi - lo) / denom, np.minimum(lo, hi), np.maximum(lo, hi))
-        env = {sym: x0[:, j] + mid * d[:, j] for j, sym in enumerate(symbols)}
-        fm = np.broadcast_to(np.asarray(evaluate(k, env, functions), dtype=float), mid.shape)
-        same = np.sign(fm) == np.sign(fhi)
-        lo, flo = np.where(same, lo, hi), np.where(same, flo / 2, fhi)
-        hi, fhi = mid, fm
-    return np.where(np.isfinite(fhi), hi, (lo + hi) / 2)
 
 
 def _precise(e: sympy.Expr, point: dict, functions: ConcreteFunctions):

@@ -31,7 +31,17 @@ from dlexam.engines.derivatives import (
     single_prime,
     unknown,
 )
-from dlexam.engines.functions import CONSTANTS, FUNCTIONS, SPECIAL, sigmoid, symbol
+from dlexam.engines.functions import (
+    CONSTANTS,
+    FUNCTIONS,
+    INDICATOR,
+    LETTER_FUNCTIONS,
+    SPECIAL,
+    Known,
+    known,
+    sigmoid,
+    symbol,
+)
 from dlexam.engines.spelling import clean_text, plain_names, to_python, tokenize
 from dlexam.engines.syntax import parse_quietly
 from dlexam.errors import InputError
@@ -69,12 +79,41 @@ class _Builder:
             return self.binop(node)
         if isinstance(node, ast.Call):
             return self.call(node)
+        if isinstance(node, ast.IfExp):  # a if cond else b, with the indicator of cond
+            on = self.condition(node.test)
+            return self.build(node.body) * on + self.build(node.orelse) * (1 - on)
+        if isinstance(node, (ast.Compare, ast.BoolOp)) or isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            raise InputError(f"A comparison is a number only inside an indicator: write 1[y*t < 0] or "
+                             f"`a if y*t < 0 else b` in {self.source.strip()!r}.")
         raise self.fail(f"The construct {type(node).__name__}")
+
+    def condition(self, node: ast.AST) -> sympy.Expr:
+        """The indicator of a condition, almost everywhere: 1[a < b] = Heaviside(b - a)."""
+        if isinstance(node, ast.BoolOp):
+            parts = [self.condition(v) for v in node.values]
+            if isinstance(node.op, ast.And):
+                return sympy.Mul(*parts)
+            return 1 - sympy.Mul(*[1 - p for p in parts])
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            return 1 - self.condition(node.operand)
+        if not isinstance(node, ast.Compare):
+            raise InputError(f"An indicator needs a comparison such as y*t < 0 in {self.source.strip()!r}.")
+        sides = [self.build(node.left)] + [self.build(c) for c in node.comparators]
+        out = sympy.Integer(1)
+        for op, a, b in zip(node.ops, sides, sides[1:]):
+            if isinstance(op, (ast.Lt, ast.LtE)):
+                out *= sympy.Heaviside(b - a)
+            elif isinstance(op, (ast.Gt, ast.GtE)):
+                out *= sympy.Heaviside(a - b)
+            else:
+                raise InputError(f"Indicators compare with <, <=, > or >=; an equality holds almost nowhere "
+                                 f"(in {self.source.strip()!r}).")
+        return out
 
     def name(self, name: str) -> sympy.Expr:
         if name in CONSTANTS:
             return CONSTANTS[name]
-        if name in FUNCTIONS or "__p" in name or name in SPECIAL:
+        if (known(name) and name not in LETTER_FUNCTIONS) or "__p" in name or name in SPECIAL:
             raise InputError(f"The function {name.split('__')[0]} needs an argument in brackets, as in {name.split('__')[0]}(z).")
         return symbol(name)
 
@@ -105,25 +144,27 @@ class _Builder:
             return self.derivative(node)
         if name == "Subs":
             return self.subs(node)
+        if name == INDICATOR:
+            if len(node.args) != 1:
+                raise InputError(f"An indicator holds one condition, as in 1[y*t < 0], in {self.source.strip()!r}.")
+            return self.condition(node.args[0])
         args = [self.build(a) for a in node.args]
         if not args:
             raise InputError(f"{name.split('__')[0]}() needs an argument.")
         if "__p" in name:
             return self.prime(name, args)
-        if name in FUNCTIONS:
-            make, nargs = FUNCTIONS[name]
-            if nargs is None and len(args) < 2:
-                raise InputError(f"{name} needs at least two arguments, as in {name}(0, z).")
-            if nargs is not None and len(args) != nargs:
-                raise InputError(f"{name} takes {nargs} argument(s), not {len(args)}.")
-            return make(*args)
-        return unknown(name)(*args)
+        function = known(name)
+        if function is None:
+            return unknown(name)(*args)
+        if not function.least <= len(args) <= (function.most or len(args)):
+            raise InputError(f"{name} {_arity(function)}, not {len(args)}.")
+        return function.make(*args)
 
     def prime(self, name: str, args: list[sympy.Expr]) -> sympy.Expr:
         m = re.fullmatch(r"(\w+?)__p(\d+)((?:_s\d+)*)", name)
         base, order = m.group(1), int(m.group(2))
         slots = tuple(int(s) for s in m.group(3).split("_s") if s)
-        if base in FUNCTIONS:
+        if known(base):
             if slots or len(args) != 1:
                 raise InputError(f"{base}' takes one argument.")
             return known_prime(base, order, args[0])
@@ -158,6 +199,14 @@ class _Builder:
         if len(olds) != len(news) or not all(isinstance(o, sympy.Symbol) for o in olds):
             raise InputError("Subs needs as many values as variables.")
         return expr.xreplace(dict(zip(olds, news)))
+
+
+def _arity(function: Known) -> str:
+    if function.most is None:
+        return f"needs at least {function.least} arguments"
+    if function.most == function.least:
+        return f"takes {function.least} argument(s)"
+    return f"takes {function.least} to {function.most} arguments"
 
 
 def parse_expression(text: str, variables: frozenset[str] | set[str] = frozenset(),

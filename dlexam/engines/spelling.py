@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from dlexam.engines.functions import CONSTANTS, FUNCTIONS, SPECIAL
+from dlexam.engines.functions import CONSTANTS, INDICATOR, LETTER_FUNCTIONS, SPECIAL, canonical
 from dlexam.errors import InputError
 
 # ---------------------------------------------------------------- text clean-up
@@ -19,7 +19,26 @@ _UNICODE = {
     "·": "*", "⋅": "*", "×": "*", "∗": "*", "−": "-", "–": "-", "′": "'", "’": "'", "ʹ": "'",
     "²": "^2", "³": "^3", "σ": "sigma", "θ": "theta", "δ": "delta", "η": "eta", "λ": "lambda_",
     "α": "alpha", "β": "beta", "γ": "gamma_", "ω": "omega", "ε": "epsilon", "∑": "sum", "√": "sqrt",
+    "≤": "<=", "⩽": "<=", "≥": ">=", "⩾": ">=", "≠": "!=", "∧": " and ", "∨": " or ", "¬": " not ",
+    "𝟙": "1", "𝕀": "1",
 }
+_LATEX_LOGIC = [  # before the indicators are found: \mathbb{1}[y t \le 0]
+    (r"\\(?:mathbb|mathds|mathbf|boldsymbol)\s*\{?\s*[1I]\s*\}?", "1"), (r"\\(?:leqslant|leq|le)\b", "<="),
+    (r"\\(?:geqslant|geq|ge)\b", ">="), (r"\\lt\b", "<"), (r"\\gt\b", ">"), (r"\\(?:neq|ne)\b", "!="),
+    (r"\\(?:land|wedge)\b", " and "), (r"\\(?:lor|vee)\b", " or "), (r"\\(?:lnot|neg)\b", " not "),
+    (r"\\text\s*\{\s*(if|else|and|or|not)\s*\}", r" \1 "),
+]
+KEYWORDS = {"if", "else", "and", "or", "not"}  # Python's conditional expression and conditions
+
+
+def _closing(text: str, pos: int) -> int:
+    """The index of the bracket closing the one at `pos` (any of ( [ {), or -1."""
+    depth = 0
+    for i in range(pos, len(text)):
+        depth += 1 if text[i] in "([{" else -1 if text[i] in ")]}" else 0
+        if depth == 0:
+            return i
+    return -1
 
 
 def _replace_braced(text: str, command: str, arity: int, build) -> str:
@@ -34,22 +53,44 @@ def _replace_braced(text: str, command: str, arity: int, build) -> str:
                 pos += 1
             if pos >= len(text) or text[pos] != "{":
                 raise InputError(f"{command} needs {arity} braced argument(s), as in \\frac{{a}}{{b}}.")
-            depth, end = 0, pos
-            for end in range(pos, len(text)):
-                depth += {"{": 1, "}": -1}.get(text[end], 0)
-                if depth == 0:
-                    break
-            if depth:
+            end = _closing(text, pos)
+            if end < 0:
                 raise InputError("Unbalanced braces in the LaTeX input.")
             groups.append(text[pos + 1:end])
             pos = end + 1
         text = text[:start] + build(*groups) + text[pos:]
 
 
+_INDICATOR_START = re.compile(r"(?<![\w.])1\s*_?\s*(?=[\[{(])|\[")
+_COMPARES = re.compile(r"[<>]|[=!]=")
+
+
+def _indicators(text: str) -> str:
+    """1[cond], 1_{cond}, 1(cond), 𝟙{cond} and Iverson's [cond] -> __indicator(cond).
+
+    Only a bracket holding a comparison is an indicator: 1(x + 1) and [x + 1] stay products.
+    """
+    pos = 0
+    while m := _INDICATOR_START.search(text, pos):
+        bracket = m.start() if m.group() == "[" else m.end()
+        end = _closing(text, bracket)
+        inner = text[bracket + 1:end]
+        if end < 0 or not _COMPARES.search(inner):
+            pos = m.start() + 1
+            continue
+        text = f"{text[:m.start()]} {INDICATOR}({inner}) {text[end + 1:]}"
+        pos = m.start() + len(INDICATOR) + 2  # indicators inside the condition are read too
+    return text
+
+
 def clean_text(text: str) -> str:
     """LaTeX-ish and Unicode spellings to plain ASCII: \\frac, \\cdot, \\tanh, x_{1}, e^{x}."""
     for a, b in _UNICODE.items():
         text = text.replace(a, b)
+    if "\\" in text:
+        for pattern, replacement in _LATEX_LOGIC:
+            text = re.sub(pattern, replacement, text)
+    text = _indicators(text)
     text = re.sub(r"\\(\||[lr]vert\b|mid\b)", "|", text)
     text = re.sub(r"\|([^|]+)\|", r"abs(\1)", text)  # |u| (not nested)
     if "\\" in text or "{" in text or "$" in text:
@@ -74,7 +115,7 @@ _TOKEN = re.compile(r"""
     (?P<space>\s+)
   | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+(?![A-Za-z_]))?)
   | (?P<name>[A-Za-z_][A-Za-z_0-9]*(?:'+(?:_\d+)*)?)
-  | (?P<op>\*\*|\^|[-+*/(),=\[\]])
+  | (?P<op>\*\*|\^|[<>=!]=|[-+*/(),=<>\[\]])
 """, re.VERBOSE)
 
 
@@ -89,7 +130,9 @@ def tokenize(text: str) -> list[tuple[str, str]]:
         if kind == "space":
             continue
         value = m.group()
-        if kind == "name":
+        if kind == "name" and value in KEYWORDS:
+            kind = "keyword"
+        elif kind == "name":
             value = _normal_name(value)
         elif value == "^":
             value = "**"
@@ -105,7 +148,7 @@ def _normal_name(name: str) -> str:
     head = re.sub(r"(?<=[A-Za-z])_(\d+)$", r"\1", head)
     if head == "lambda":
         head += "_"  # a weight decay, not Python's lambda
-    if "__" in head:
+    if "__" in head and head != INDICATOR:
         raise InputError(f"Names with a double underscore such as {name!r} are not allowed.")
     return head + primes
 
@@ -124,8 +167,9 @@ def _split_name(name: str, variables: frozenset[str]) -> list[str] | None:
 
 
 def _is_function_name(name: str, plain: frozenset[str]) -> bool:
-    """Is `name(` a call? Known functions always; other names unless used as plain variables."""
-    if "'" in name or name in FUNCTIONS or name in SPECIAL:
+    """Is `name(` a call? Known functions always (H and σ unless used as plain variables too);
+    other names unless used as plain variables."""
+    if "'" in name or name in SPECIAL or (canonical(name) and name not in LETTER_FUNCTIONS):
         return True
     return name not in plain
 
@@ -150,7 +194,7 @@ def to_python(text: str, variables: frozenset[str] = frozenset(),
         nxt = tokens[i + 1][1] if i + 1 < len(tokens) else None
         if kind == "name" and value == "e" and nxt == "**" and "e" not in variables:
             value = "E_euler"  # e^x is Euler's number unless e is a declared variable
-        splittable = kind == "name" and "'" not in value and nxt != "(" and value not in FUNCTIONS \
+        splittable = kind == "name" and "'" not in value and nxt != "(" and canonical(value) is None \
             and value not in SPECIAL and value not in CONSTANTS
         parts = _split_name(value, variables) if splittable else None
         for part in parts or [value]:
@@ -166,7 +210,7 @@ def _power_of_function(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
     i = 0
     while i + 3 < len(tokens):
         (k, f), (_, op), (nk, n), (_, br) = tokens[i:i + 4]
-        if k == "name" and f in FUNCTIONS and op == "**" and nk == "number" and br == "(":
+        if k == "name" and canonical(f) and op == "**" and nk == "number" and br == "(":
             depth, j = 0, i + 3
             for j in range(i + 3, len(tokens)):
                 depth += {"(": 1, ")": -1}.get(tokens[j][1], 0)
