@@ -161,6 +161,151 @@ def _latex(block: Block) -> str:
 
 
 # --- Typst ------------------------------------------------------------------------------
+# Typst's maths is not LaTeX: `latex_to_typst` converts the LaTeX the families write, and
+# `plain_to_typst` the plain formulas of `Code(language="text")` blocks (one equation a line),
+# which Typst shows as display maths too. Multi-letter names become upright text or operators,
+# `x1` becomes x₁, so nothing reaches Typst as an unknown variable.
+
+TYPST_OPS = frozenset("max min exp log ln sin cos tan tanh sinh cosh arg lim sup inf det".split())
+GREEK = frozenset("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho "
+                  "sigma tau phi chi psi omega Gamma Delta Theta Lambda Pi Sigma Phi Psi Omega".split())
+LATEX_WORDS = {
+    "quad": "quad", "qquad": "wide", ",": "thin", ":": "med", ";": "thick", "!": "", " ": "space",
+    "wedge": "and", "land": "and", "vee": "or", "lor": "or", "cdot": "dot", "times": "times",
+    "le": "<=", "leq": "<=", "ge": ">=", "geq": ">=", "ne": "!=", "neq": "!=", "to": "->",
+    "rightarrow": "->", "Rightarrow": "=>", "infty": "infinity", "pm": "plus.minus", "partial": "partial",
+    "nabla": "nabla", "sum": "sum", "prod": "product", "in": "in", "approx": "approx",
+    "lVert": "||", "rVert": "||", "|": "||", "lvert": "|", "rvert": "|", "varepsilon": "epsilon.alt",
+    "left": "", "right": "", "{": "\\{", "}": "\\}", "ldots": "dots", "dots": "dots", "cdots": "dots.c",
+}
+_LATEX_TOKEN = re.compile(r"\\([A-Za-z]+|.)|(\d+(?:\.\d+)?)|([A-Za-z])|(\s+)|(.)", re.S)
+
+
+def _typst_text(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def latex_to_typst(latex: str) -> str:
+    """Typst maths for the LaTeX the families write (\\text, \\frac, \\sqrt, _ ^ with braces, spacing,
+    greek, \\max-like operators, norms, relations); raises ValueError on an unbalanced brace."""
+    tokens = [m for m in _LATEX_TOKEN.finditer(latex) if not m.group(4)]
+    out, pos = _latex_group(tokens, 0, latex)
+    if pos != len(tokens):
+        raise ValueError(f"unbalanced braces in {latex!r}")
+    return out
+
+
+def _latex_group(tokens: list, pos: int, source: str, until_close: bool = False) -> tuple[str, int]:
+    parts: list[str] = []
+    while pos < len(tokens):
+        m = tokens[pos]
+        if m.group(5) == "}" and until_close:
+            return " ".join(p for p in parts if p), pos + 1
+        text, pos = _latex_atom(tokens, pos, source)
+        if text.startswith(("_", "^")) and parts:
+            parts[-1] += text
+        else:
+            parts.append(text)
+    if until_close:
+        raise ValueError(f"unbalanced braces in {source!r}")
+    return " ".join(p for p in parts if p), pos
+
+
+def _latex_argument(tokens: list, pos: int, source: str) -> tuple[str, int]:
+    """One argument: a {group} or a single token."""
+    if pos < len(tokens) and tokens[pos].group(5) == "{":
+        return _latex_group(tokens, pos + 1, source, until_close=True)
+    if pos >= len(tokens):
+        raise ValueError(f"a command lacks its argument in {source!r}")
+    return _latex_atom(tokens, pos, source)
+
+
+def _latex_atom(tokens: list, pos: int, source: str) -> tuple[str, int]:
+    command, number, letter, _, other = tokens[pos].groups()
+    pos += 1
+    if command is not None:
+        return _latex_command(command, tokens, pos, source)
+    if number or letter:
+        return number or letter, pos
+    if other in "_^":
+        arg, pos = _latex_argument(tokens, pos, source)
+        return f"{other}({arg})", pos
+    if other == "{":
+        return _latex_group(tokens, pos, source, until_close=True)
+    return _typst_symbol(other), pos
+
+
+def _latex_command(name: str, tokens: list, pos: int, source: str) -> tuple[str, int]:
+    if name in ("text", "mathrm", "textrm", "operatorname"):
+        braced = pos < len(tokens) and tokens[pos].group(5) == "{"
+        start = pos + 1
+        arg, pos = _latex_argument(tokens, pos, source)
+        raw = source[tokens[start].start():tokens[pos - 1].start()] if braced and start < pos else arg
+        return (f"op({_typst_text(raw)})" if name == "operatorname" else _typst_text(raw)), pos
+    if name in ("frac", "dfrac"):
+        top, pos = _latex_argument(tokens, pos, source)
+        bottom, pos = _latex_argument(tokens, pos, source)
+        return f"({top})/({bottom})", pos
+    if name in ("sqrt", "mathbf", "boldsymbol", "hat", "bar", "tilde", "vec"):
+        arg, pos = _latex_argument(tokens, pos, source)
+        call = {"mathbf": "bold", "boldsymbol": "bold", "bar": "overline", "vec": "arrow"}.get(name, name)
+        return f"{call}({arg})", pos
+    if name in LATEX_WORDS:
+        return LATEX_WORDS[name], pos
+    if name in TYPST_OPS or name in GREEK:
+        return name, pos
+    return f"op({_typst_text(name)})", pos
+
+
+def _typst_symbol(char: str) -> str:
+    """One character in Typst maths: slashes stay slashes, Typst's markup characters are escaped,
+    the middle dot (a letter to Typst) becomes `dot`."""
+    return {"/": "\\/", "·": "dot", "*": "dot", "~": "space", '"': '\\"', "#": "\\#", "$": "\\$",
+            "\\": "\\\\", "&": "\\&", "@": "\\@"}.get(char, char)
+
+
+_PLAIN_TOKEN = re.compile(r"(\*\*)|([^\W\d_]+)(\d*)|(\d+(?:\.\d+)?)|( {2,})|(\s)|(.)")
+
+
+def plain_to_typst(plain: str) -> str:
+    """Typst maths for a formula written as people type it: `h1 = tanh(x1·w + h0)`, `E = (y − t)²`,
+    `abs(x1 − c11)`, `||w||_1`, `a -> b`; names with digits get subscripts, unknown words are
+    operators before a bracket and upright text otherwise."""
+    out: list[str] = []
+    for m in _PLAIN_TOKEN.finditer(plain):
+        power, word, digits, number, wide, _, other = m.groups()
+        if power:
+            other = "^"
+        if word:
+            out.append(_plain_word(word, digits, plain[m.end():m.end() + 1] == "(", out))
+        elif number:
+            out.append(number)
+        elif wide:
+            out.append(" quad ")
+        elif other in ("_", "^") and out:
+            out[-1] = out[-1].rstrip()
+            out.append(other)
+        elif other:
+            out.append(_typst_symbol(other) if other != "·" else " dot ")
+        else:
+            out.append(" ")
+    return "".join(out).strip()
+
+
+def _plain_word(word: str, digits: str, call: bool, before: list[str]) -> str:
+    subscript = f"_({digits})" if digits else ""
+    if before and before[-1] == "_":
+        return "(" + " ".join(word) + ")" + digits      # x_ij: the letters i and j
+    if word == "Σ":
+        name = "sum"
+    elif len(word) == 1 or word in GREEK:
+        name = word
+    elif word in TYPST_OPS or word == "abs" and call:     # abs(...): Typst's |...|
+        name = word
+    else:
+        name = f"op({_typst_text(word)})" if call else _typst_text(word)
+    return f" {name}{subscript}" + ("" if call else " ")    # a call keeps its bracket attached
+
 
 def _typst_escape(text: str) -> str:
     return re.sub(r"([\\*_`$#@<>\[\]~/=+-])", r"\\\1", text)
@@ -174,15 +319,23 @@ def _typst_inline(text: str) -> str:
     return _inline(text, _typst_escape, lambda c: f"#raw({_typst_string(c)})")
 
 
+def typst_formulas(source: str) -> str:
+    """A `Code(language="text")` block of equations, one display formula a line."""
+    lines = [plain_to_typst(line) for line in source.splitlines() if line.strip()]
+    aligned = [line.replace(" = ", " &= ", 1) if len(lines) > 1 else line for line in lines]
+    return "$ " + " \\\n".join(aligned) + " $"
+
+
 def _typst(block: Block) -> str:
     match block:
         case Text(text):
             return _typst_inline(text)
+        case Code(source, "text"):
+            return typst_formulas(source)
         case Code(source, language):
             return f"#raw(block: true, lang: {_typst_string(language)}, {_typst_string(source)})"
-        case Math(_, plain):
-            # Typst's maths syntax is not LaTeX; the plain form reads correctly as code.
-            return f"#align(center, raw({_typst_string(plain)}))"
+        case Math(latex, _):
+            return f"$ {latex_to_typst(latex)} $"
         case Options(items, _):
             rows = ", ".join(f"[{_typst_inline(it)}]" for it in items)
             return f"_{_choice_hint(block)}_\n#enum(numbering: \"a)\", {rows})"

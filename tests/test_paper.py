@@ -1,0 +1,56 @@
+"""Paper: Typst maths for every family, the exam sheet and its key as PDF, bad input refused."""
+
+from __future__ import annotations
+
+import pytest
+
+typst = pytest.importorskip("typst")
+
+from dlexam.tasks.document import Code, Math, latex_to_typst, plain_to_typst, render  # noqa: E402
+from dlexam.tasks.registry import family, names  # noqa: E402
+
+MATH_FONT = b"NewCMMath"     # Typst's bundled maths font: in the PDF only when maths is typeset
+
+
+def _pdf(source: str) -> bytes:
+    return typst.compile(("#set page(width: 16cm, height: auto)\n" + source).encode())
+
+
+@pytest.mark.parametrize(("latex", "typst_math"), [
+    (r"\text{Piece 1: } (x_2 > 0) \wedge (h > -x_2) \quad y = x_1",
+     '"Piece 1: " ( x_(2) > 0 ) and ( h > - x_(2) ) quad y = x_(1)'),
+    (r"\min_z \; \lVert x - z \rVert_2^2 + \max(0,\; t \cdot f(z))",
+     "min_(z) thick || x - z ||_(2)^(2) + max ( 0 , thick t dot f ( z ) )"),
+    (r"x_1 = 1 \quad \text{for } -4 < x_1 < -1/2", 'x_(1) = 1 quad "for " - 4 < x_(1) < - 1 \\/ 2'),
+    (r"\frac{\partial E}{\partial w} = \sqrt{\alpha}", "(partial E)/(partial w) = sqrt(alpha)"),
+])
+def test_latex_the_families_write_becomes_typst_maths(latex, typst_math):
+    assert latex_to_typst(latex) == typst_math
+    assert MATH_FONT in _pdf(f"$ {typst_math} $")
+
+
+@pytest.mark.parametrize(("plain", "expected"), [
+    ("h1 = g(x1, h0, θ)", "h_(1)  =  g( x_(1) ,  h_(0) ,  θ )"),
+    ("f = w1·x1 + b", "f  =  w_(1)  dot  x_(1)  +  b"),
+    ("a1 = sigmoid(v11·x1)", 'a_(1)  =  op("sigmoid")( v_(11)  dot  x_(1) )'),
+    ("E = (y − t)²", "E  = ( y  −  t ) ²"),
+    ("Σ_j |x_i − c_ij|", "sum_(j) | x_(i) −  c_(i j)|"),
+])
+def test_plain_formulas_become_typst_maths(plain, expected):
+    assert plain_to_typst(plain) == expected
+    assert MATH_FONT in _pdf(f"$ {expected} $")
+
+
+def test_latex_with_an_unbalanced_brace_is_refused():
+    with pytest.raises(ValueError):
+        latex_to_typst(r"x^{2")
+
+
+@pytest.mark.parametrize("name", names())
+def test_every_family_renders_typst_that_compiles_with_maths_as_maths(name):
+    fam = family(name)
+    for seed in (0, 1, 2):
+        blocks = fam.document(fam.generate(seed))
+        pdf = _pdf(render(blocks, "typst"))
+        has_maths = any(isinstance(b, Math) or isinstance(b, Code) and b.language == "text" for b in blocks)
+        assert (MATH_FONT in pdf) == has_maths, (name, seed)
