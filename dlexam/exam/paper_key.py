@@ -1,0 +1,55 @@
+"""The answer key in Typst: for every task its worked solution (the family's steps and the answer as
+a student writes it), the family's picture, and the points per part on this exam."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dlexam.exam.paper_page import typst_string
+from dlexam.exam.paper_parts import PaperTask
+from dlexam.exam.plan import Plan
+from dlexam.tasks.document import Text, render
+
+
+def key(plan: Plan, tasks: list[PaperTask], pictures: dict[str, str]) -> str:
+    """`pictures` maps a task's label to a picture file (relative to the Typst root)."""
+    body = [f"""#align(center)[#text(20pt, weight: "bold")[Answer key — exam {plan.seed}]
+#v(0.2cm){plan.minutes} minutes · {plan.points:g} points · match sheets by the seed in their QR code]"""]
+    for t in tasks:
+        body.append(task(t, pictures.get(t.planned.label)))
+    return "\n\n".join(body)
+
+
+def task(t: PaperTask, picture: str | None) -> str:
+    solution = t.family.solve(t.variant)
+    rows = [f"== {t.planned.label} · {t.planned.title} #h(1fr) #text(10pt)[{t.planned.points:g} points]",
+            f"#text(9pt, fill: luma(90))[{t.family.name}, variant {t.variant.seed}]",
+            points_table(t.part_points()),
+            "*Answer*", f"#raw(block: true, {typst_string(solution.answer_text)})"]
+    if solution.steps:
+        rows.append("*Worked solution*")
+        rows.append("\n".join("- " + _inline(step) for step in solution.steps))
+    if picture:
+        rows.append(f"#align(center, image({typst_string(picture)}, width: 12cm))")
+    return "\n\n".join(rows)
+
+
+def points_table(parts: list[tuple[str, float]]) -> str:
+    cells = ", ".join(f"[{_inline(name)}], [{points:g}]" for name, points in parts)
+    return f"#table(columns: (auto, auto), inset: 5pt, [*Part*], [*Points*], {cells})"
+
+
+def _inline(text: str) -> str:
+    """A step as one Typst paragraph: its line breaks kept, backticks as code."""
+    return " \\\n  ".join(render([Text(line)], "typst").strip() for line in text.splitlines() if line.strip())
+
+
+def picture_name(label: str, suffix: str = ".png") -> str:
+    return "picture-" + label.replace(".", "-") + suffix
+
+
+def draw_picture(t: PaperTask, root: Path) -> str | None:
+    """The family's picture of the solution in `root`, or None if the family has none."""
+    name = picture_name(t.planned.label)
+    drawn = t.family.picture(t.variant, root / name)
+    return name if drawn else None
