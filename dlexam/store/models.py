@@ -1,0 +1,85 @@
+"""The store's tables (SQLAlchemy Core), as the newest migration leaves them.
+
+Times are seconds since the epoch (UTC) in FLOAT columns, as the first store wrote them;
+JSON columns hold the same plain dicts that flow through the terminal, the browser and paper.
+`student` names whose row it is: "" is the terminal's own student (no account); the
+browser's accounts (a `users` table, added by its own migration) use their names here.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (JSON, BigInteger, Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text,
+                        UniqueConstraint)
+
+# Alembic revisions of dlexam/store/migrations/versions, oldest first. A database whose
+# `alembic_version` is one of these is dlexam's own; tests/test_store.py checks this list
+# against the migration scripts.
+REVISIONS = ("dlexam_0001", "dlexam_0002")
+HEAD = REVISIONS[-1]
+LOCAL_STUDENT = ""
+
+metadata = MetaData()
+
+attempts = Table(
+    "attempts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created", Float, nullable=False),
+    Column("family", Text, nullable=False),
+    Column("seed", BigInteger, nullable=False),
+    Column("variant", JSON, nullable=False),
+    Column("answer", JSON, nullable=False),
+    Column("grade", JSON, nullable=False),
+    Column("points", Float, nullable=False),
+    Column("max_points", Float, nullable=False),
+    Column("seconds", Float),
+    Column("student", String(64), nullable=False, server_default=""),
+    Column("exam_id", Integer),               # set when the attempt comes from a handed-in exam
+    Index("attempts_family", "family"),
+    Index("attempts_student_family", "student", "family"),
+)
+
+exams = Table(
+    "exams", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("student", String(64), nullable=False, server_default=""),
+    Column("seed", BigInteger, nullable=False),
+    Column("plan", JSON, nullable=False),      # dlexam.exam.plan.plan(seed).to_json()
+    Column("minutes", Integer, nullable=False),
+    Column("points", Float, nullable=False),
+    Column("started", Float, nullable=False),
+    Column("handed_in", Float),                # null while the exam is open
+    Column("total", Float),
+    Column("german_grade", Float),             # 1.0 ... 5.0
+    Index("exams_student_open", "student", "handed_in"),
+)
+
+exam_answers = Table(
+    "exam_answers", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("exam_id", Integer, ForeignKey("exams.id", ondelete="CASCADE"), nullable=False),
+    Column("label", String(8), nullable=False),  # where it stands on the sheet: "1.3", "2", "5b"
+    Column("text", Text),                      # the answer as entered; null for a task graded unanswered
+    Column("saved", Float),
+    Column("grade", JSON),                     # the family's grade, set at hand-in
+    Column("points", Float),                   # earned in this exam (share of the planned points)
+    Column("max_points", Float),
+    UniqueConstraint("exam_id", "label", name="exam_answers_exam_label"),
+)
+
+review_states = Table(
+    "review_states", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("student", String(64), nullable=False, server_default=""),
+    Column("family", Text, nullable=False),
+    Column("card", JSON, nullable=False),      # fsrs.Card.to_dict()
+    Column("due", Float, nullable=False),
+    Column("last_review", Float),
+    Column("reviews", Integer, nullable=False),
+    Column("lapses", Integer, nullable=False),  # reviews rated Again
+    UniqueConstraint("student", "family", name="review_states_student_family"),
+    Index("review_states_due", "student", "due"),
+)
+
+TABLES = frozenset(metadata.tables) | {"alembic_version"}
+LEGACY_COLUMNS = frozenset({"id", "created", "family", "seed", "variant", "answer", "grade", "points",
+                            "max_points", "seconds"})
