@@ -13,11 +13,10 @@ from dlexam.tasks.registry import FAMILIES, family, names
 SLOW_TASKS = {5}   # the programming families run code for real
 
 
-def _cases():
-    for name in names():
-        marks = [pytest.mark.slow] if FAMILIES[name][0] in SLOW_TASKS else []
-        for check in conformance.CHECKS:
-            yield pytest.param(name, check, id=f"{name}-{check}", marks=marks)
+def _cases() -> list:
+    return [pytest.param(name, check, id=f"{name}-{check}",
+                         marks=[pytest.mark.slow] if FAMILIES[name][0] in SLOW_TASKS else [])
+            for name in names() for check in conformance.CHECKS]
 
 
 @pytest.mark.parametrize(("name", "check"), _cases())
