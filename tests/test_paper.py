@@ -54,3 +54,65 @@ def test_every_family_renders_typst_that_compiles_with_maths_as_maths(name):
         pdf = _pdf(render(blocks, "typst"))
         has_maths = any(isinstance(b, Math) or isinstance(b, Code) and b.language == "text" for b in blocks)
         assert (MATH_FONT in pdf) == has_maths, (name, seed)
+
+
+# --- the sheet and the key ----------------------------------------------------------------
+
+import re  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+
+from dlexam.cli import main  # noqa: E402
+from dlexam.exam.paper import write_papers  # noqa: E402
+from dlexam.exam.paper_page import qr_payload  # noqa: E402
+from dlexam.exam.paper_parts import split_parts  # noqa: E402
+from dlexam.tasks.document import Text  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def paper(tmp_path_factory):
+    out = tmp_path_factory.mktemp("paper")
+    return write_papers(7, 1, out)[0]
+
+
+def test_one_exam_and_its_key_are_pdfs_with_pages(paper):
+    assert paper.exam.name == "exam-7.pdf" and paper.key.name == "key-7.pdf"
+    assert paper.key.read_bytes().startswith(b"%PDF")
+    assert paper.exam.read_bytes().startswith(b"%PDF") and MATH_FONT in paper.exam.read_bytes()
+    assert paper.pages >= 6
+    assert not [p for p in paper.exam.parent.iterdir() if p.name.startswith(".dlexam")]   # staging removed
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) not installed")
+def test_every_page_renders_to_png(paper, tmp_path):
+    subprocess.run(["pdftoppm", "-r", "20", "-png", str(paper.exam), str(tmp_path / "exam")], check=True)
+    assert len(list(tmp_path.glob("exam-*.png"))) == paper.pages
+
+
+def test_qr_codes_name_the_seed_and_page():
+    assert qr_payload("exam", 7, 3) == "dlexam exam seed=7 page=3"
+
+
+def test_parts_are_split_at_their_letters_and_typing_hints_dropped():
+    parts = split_parts([Text("Intro"), Text("(a) One."), Text("more"), Text("(b) Two."), Text("Answer with x.")])
+    assert [(p.label, len(p.blocks)) for p in parts] == [("", 1), ("a", 2), ("b", 1)]
+
+
+@pytest.mark.parametrize("args", [
+    ["--variants", "0"], ["--variants", "100000"], ["--seed", "4294967295", "--variants", "2"],
+])
+def test_bad_requests_exit_2_with_one_sentence_and_write_nothing(args, tmp_path, capsys):
+    out = tmp_path / "out"
+    argv = ["paper", "--seed", "1", "--out", str(out), *args, "--json"] if "--seed" not in args else \
+        ["paper", "--out", str(out), *args, "--json"]
+    assert main(argv) == 2
+    assert re.fullmatch(r'\{"error": "[^"]+\."\}\n', capsys.readouterr().out)
+    assert not out.exists()
+
+
+def test_an_unwritable_out_exits_2(tmp_path, capsys):
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    assert main(["paper", "--seed", "1", "--out", str(afile), "--json"]) == 2
+    assert main(["paper", "--seed", "1", "--out", "/proc/no/such", "--json"]) == 2
+    assert "cannot be written" in capsys.readouterr().out

@@ -35,6 +35,11 @@ def moodle_fraction(share: float) -> float:
     return next((f for f in MOODLE_FRACTIONS if f <= share + 1e-6), 0.0)
 
 
+def percent(fraction: float) -> str:
+    """A fraction as Moodle writes it: 100, 33.33333, -12.5."""
+    return f"{fraction:.5f}".rstrip("0").rstrip(".")
+
+
 def is_choice(fam: TaskFamily) -> bool:
     return isinstance(fam, MultipleChoice)
 

@@ -66,7 +66,7 @@ def multichoice(fam, variant: Variant) -> etree._Element:
     _sub(q, "shuffleanswers").text = "true"
     _sub(q, "answernumbering").text = "abc"
     for choice in items.choices(fam, variant):
-        answer = _sub(q, "answer", fraction=f"{choice.fraction:g}", format="html")
+        answer = _sub(q, "answer", fraction=items.percent(choice.fraction), format="html")
         _text(answer, choice.text)
         _text(_sub(answer, "feedback", format="html"), choice.feedback)
     return q

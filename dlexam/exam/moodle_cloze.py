@@ -9,7 +9,7 @@ import re
 from numbers import Real
 from typing import Any
 
-from dlexam.exam.export_items import moodle_fraction
+from dlexam.exam.export_items import moodle_fraction, percent
 from dlexam.tasks.document import Options, Text, render
 from dlexam.tasks.model import TaskFamily, Variant
 
@@ -83,7 +83,7 @@ def multiresponse(options: Options, chosen: list[str], points: float) -> str:
     for i, text in enumerate(options.items):
         ok = labels[i] in chosen
         fraction = moodle_fraction(100 / right) if ok else -moodle_fraction(100 / wrong)
-        rows.append(f"%{fraction:g}%{_escape(html.escape(text.replace('`', '')))}")
+        rows.append(f"%{percent(fraction)}%{_escape(html.escape(text.replace('`', '')))}")
     return f"{{{points:g}:MULTIRESPONSE:" + "~".join(rows) + "}"
 
 

@@ -323,7 +323,12 @@ def typst_formulas(source: str) -> str:
     """A `Code(language="text")` block of equations, one display formula a line."""
     lines = [plain_to_typst(line) for line in source.splitlines() if line.strip()]
     aligned = [line.replace(" = ", " &= ", 1) if len(lines) > 1 else line for line in lines]
-    return "$ " + " \\\n".join(aligned) + " $"
+    return "$ " + " \\\n".join(aligned) + " $" + _typst_comment(source)
+
+
+def _typst_comment(plain: str) -> str:
+    """The formula as typed, kept in the Typst source (not shown) for readers and searches."""
+    return " /* " + plain.replace("*/", "* /").replace("/*", "/ *").replace("\n", "; ") + " */"
 
 
 def _typst(block: Block) -> str:
@@ -334,8 +339,8 @@ def _typst(block: Block) -> str:
             return typst_formulas(source)
         case Code(source, language):
             return f"#raw(block: true, lang: {_typst_string(language)}, {_typst_string(source)})"
-        case Math(latex, _):
-            return f"$ {latex_to_typst(latex)} $"
+        case Math(latex, plain):
+            return f"$ {latex_to_typst(latex)} $" + _typst_comment(plain)
         case Options(items, _):
             rows = ", ".join(f"[{_typst_inline(it)}]" for it in items)
             return f"_{_choice_hint(block)}_\n#enum(numbering: \"a)\", {rows})"
