@@ -1,12 +1,14 @@
 #!/bin/sh
 # System packages dlexam needs beyond its Python dependencies; safe to run again.
 #   bubblewrap (bwrap): isolates student code run by `dlexam grade-code` (dlexam/engines/sandbox*.py)
+#   poppler-utils (pdftoppm): the tests look at `dlexam paper`'s pages as PNG
 #   util-linux (prlimit, setpriv, unshare): resource limits and dropping to an unprivileged uid
 # Installs with apt-get only when a command is missing and we are root; otherwise says what to do.
 set -eu
 
 need=""
 command -v bwrap >/dev/null 2>&1 || need="$need bubblewrap"
+command -v pdftoppm >/dev/null 2>&1 || need="$need poppler-utils"
 for tool in prlimit setpriv unshare; do
     command -v "$tool" >/dev/null 2>&1 || { need="$need util-linux"; break; }
 done
