@@ -4,10 +4,13 @@ Pairs come from derivatives of random RNN/loss programs (tanh, sigmoid, relu and
 cells; squared, perceptron, log and absolute losses): the expected answer is the engine's
 derivative in the inputs; the answer is the exam's own form (intermediate names, tanh', g'),
 read through the program, either as is (equal) or mutated (factor 2, sign flip, swapped
-variables, kink shift, a missing path). Baseline in the same run: plain
+variables, kink shift, a missing path). Function pairs: for every class of function the engine
+knows (hyperbolic, softplus, log/exp variants, activations, indicators and step notations), an
+equal form of a random argument (sech² vs 1 − tanh², softplus' vs σ, logcosh' vs tanh, 1[z < 0]
+vs Heaviside(−z)), and the same answer doubled or with its argument shifted. Baseline in the same run: plain
 `sympy.simplify(expected - answer) == 0`, no numbers, run in a killed-at-deadline child.
 
-    .venv/bin/python benchmarks/equivalence.py [--pairs 300] [--baseline 60] [--seed 0]
+    .venv/bin/python benchmarks/equivalence.py [--pairs 300] [--function-pairs 150] [--baseline 60] [--seed 0]
 """
 
 from __future__ import annotations
@@ -75,11 +78,52 @@ def make_pairs(n: int, seed: int) -> list[dict]:
     return pairs[:n]
 
 
+# class -> (expected, answer) templates in a random argument {z}
+FUNCTION_CLASSES = {
+    "hyperbolic": [("1 - tanh({z})^2", "sech({z})^2"), ("tanh'({z})", "sech^2({z})"),
+                   ("1/sinh({z})", "csch({z})"), ("cosh({z})/sinh({z})", "coth({z})"),
+                   ("log({z} + sqrt(({z})^2 + 1))", "arcsinh({z})")],
+    "softplus": [("sigmoid({z})", "softplus'({z})"), ("log(1 + exp({z}))", "softplus({z})"),
+                 ("{z}", "softplus({z}) - softplus(-({z}))"), ("({z})/(1 + abs({z}))", "softsign({z})")],
+    "log/exp": [("tanh({z})", "logcosh'({z})"), ("log(1 + ({z})^2)", "log1p(({z})^2)"),
+                ("exp({z}) - 1", "expm1({z})"), ("log(cosh({z}))", "logcosh({z})"),
+                ("log(1 + ({z})^2)/log(2)", "log2(1 + ({z})^2)")],
+    "activations": [("max({z}, 0.01*({z}))", "leaky_relu({z})"), ("({z})*sigmoid({z})", "swish({z})"),
+                    ("max(0, {z}) + min(0, exp({z}) - 1)", "elu({z})"), ("Heaviside({z})", "relu'({z})"),
+                    ("max(-1, min(1, {z}))", "hardtanh({z})"), ("({z})*(1 + erf(({z})/sqrt(2)))/2", "gelu({z})")],
+    "indicators": [("Heaviside(-({z}))", "1[{z} < 0]"), ("-t*Heaviside(-({z}))", "-t if {z} < 0 else 0"),
+                   ("Heaviside({z})", "step({z})"), ("Heaviside({z})", "H({z})"),
+                   ("-t*Heaviside(-({z}))", "-t·𝟙[{z} < 0]"), ("Heaviside({z})", "1 if {z} > 0 else 0")],
+}
+
+
+def random_argument(rng: random.Random) -> str:
+    a, b, c = (round(rng.uniform(-2, 2), 1) or 0.5 for _ in range(3))
+    return f"{a}*x + {b}*u + {c}"
+
+
+def function_pairs(n: int, seed: int) -> list[dict]:
+    """Equal forms of every function class, and the answer doubled or with its argument shifted."""
+    rng = random.Random(seed)
+    pairs = []
+    while len(pairs) < n:
+        for name, templates in FUNCTION_CLASSES.items():
+            expected, answer = rng.choice(templates)
+            z = random_argument(rng)
+            e, a = expected.format(z=z), answer.format(z=z)
+            shifted = answer.format(z=f"{z} + 0.02")
+            pairs += [dict(program=None, expected=e, answer=a, equal=True, kind=f"{name}: equal"),
+                      dict(program=None, expected=e, answer=f"2*({a})", equal=False, kind=f"{name}: factor 2"),
+                      dict(program=None, expected=e, answer=shifted, equal=False, kind=f"{name}: shifted")]
+    return pairs[:n]
+
+
 def run_engine(pairs: list[dict]) -> list[tuple[float, bool | None]]:
     out = []
     for p in pairs:
         start = time.perf_counter()
-        verdict = check(p["expected"], p["answer"], inline=p["program"].substitutions)
+        inline = p["program"].substitutions if p["program"] else None
+        verdict = check(p["expected"], p["answer"], inline=inline)
         out.append(((time.perf_counter() - start) * 1000, verdict.equivalent))
     return out
 
@@ -92,10 +136,12 @@ def run_baseline(pairs: list[dict], limit: float) -> list[tuple[float, bool | No
     ctx = multiprocessing.get_context("fork")
     out = []
     for p in pairs:
-        answer = p["program"].inline(notation.known_primes_exact(notation.parse_expression(p["answer"])))
+        answer = notation.known_primes_exact(notation.parse_expression(p["answer"]))
+        answer = p["program"].inline(answer) if p["program"] else answer
+        expected = notation.parse_expression(p["expected"]) if isinstance(p["expected"], str) else p["expected"]
         start = time.perf_counter()
         receive, send = ctx.Pipe(duplex=False)
-        child = ctx.Process(target=_baseline_child, args=(p["expected"], answer, send), daemon=True)
+        child = ctx.Process(target=_baseline_child, args=(expected, answer, send), daemon=True)
         child.start()
         result = receive.recv() if receive.poll(limit) else None
         child.kill()
@@ -117,6 +163,7 @@ def summary(name: str, pairs: list[dict], results: list[tuple[float, bool | None
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=300)
+    parser.add_argument("--function-pairs", type=int, default=150, help="pairs of the function classes")
     parser.add_argument("--baseline", type=int, default=60, help="pairs for the (slow) baseline")
     parser.add_argument("--baseline-limit", type=float, default=10.0, help="seconds per baseline pair")
     parser.add_argument("--seed", type=int, default=0)
@@ -124,7 +171,8 @@ def main() -> None:
     args = parser.parse_args()
     global SHIFT
     SHIFT = sympy.Rational(str(args.shift))
-    pairs = make_pairs(args.pairs, args.seed)
+    pairs = make_pairs(args.pairs, args.seed) + function_pairs(args.function_pairs, args.seed)
+    random.Random(args.seed).shuffle(pairs)
     check("x", "x + 1")  # warm-up: first-call imports are not part of a decision
     engine = run_engine(pairs)
     kinds = sorted({p["kind"] for p in pairs})

@@ -93,27 +93,32 @@ def check(expected: str | sympy.Expr, answer: str | sympy.Expr, variables: list[
     # the answer may run the expected's variables together: `xy` for x*y, `2wx1` for 2*w*x1
     vocabulary = declared | {s.name for s in a.free_symbols if len(s.name) <= 3}
     b = to_expr(answer, vocabulary, plain)
+    if inline:
+        a, b = a.xreplace(dict(inline)), b.xreplace(dict(inline))
+    fa, fb = a.atoms(Unknown, Partial), b.atoms(Unknown, Partial)  # the unknown functions, once
     # "just write g'": once either side leaves the slot of g' unsaid, both are read that way
-    loose = loose_primes or any(isinstance(f, Partial) and not f.slots and len(f.args) > 1
-                                for f in (a + b).atoms(Partial))
-    a, b = _prepare(a, inline, loose), _prepare(b, inline, loose)
+    loose = loose_primes or any(isinstance(f, Partial) and not f.slots and len(f.args) > 1 for f in fa | fb)
+    a, b = _prepare(a, loose), _prepare(b, loose)
     note = " (g' read as in the exam: which argument it is taken by is not said)" if loose and not loose_primes else ""
-    alone = one_sided_function(a, b)
-    verdict = Verdict(None, None, alone, Method.UNDECIDED) if alone else _decide(a, b, seed, deadline)
+    alone = one_sided_function(fa, fb)
+    if alone:
+        return Verdict(None, None, alone, Method.UNDECIDED)
+    verdict = _decide(a, b, seed, deadline, bool(fa | fb))
     return replace(verdict, reason=verdict.reason + note) if note else verdict
 
 
 _GENERIC = re.compile(r"[A-Za-z](\d*|_\w+)|phi|psi|varphi")  # g, f, g1, g_t: "any function"
 
 
-def _function_names(e: sympy.Expr) -> set[str]:
-    return {f.base if isinstance(f, Partial) else type(f).__name__ for f in e.atoms(Unknown, Partial)}
+def _function_names(applied: set[sympy.Function]) -> set[str]:
+    return {f.base if isinstance(f, Partial) else type(f).__name__ for f in applied}
 
 
-def one_sided_function(expected: sympy.Expr, answer: sympy.Expr) -> str:
+def one_sided_function(expected: set[sympy.Function], answer: set[sympy.Function]) -> str:
     """Why the two cannot be compared when a function dlexam does not know is on one side only,
-    else "". The expected side names the unknown functions of the task: g there stands for any
-    function; a longer name there (`sech`-like), or any new name in the answer, is not guessed."""
+    else "". Takes each side's `atoms(Unknown, Partial)`. The expected side names the unknown
+    functions of the task: g there stands for any function; a longer name there (`sech`-like),
+    or any new name in the answer, is not guessed."""
     names_e, names_a = _function_names(expected), _function_names(answer)
     alone = sorted(names_a - names_e) + sorted(n for n in names_e - names_a if not _GENERIC.fullmatch(n))
     if not alone:
@@ -132,11 +137,11 @@ def one_sided_function(expected: sympy.Expr, answer: sympy.Expr) -> str:
 _SHOWN = ("tanh", "sigmoid", "relu", "softplus", "exp", "log", "Heaviside")
 
 
-def _decide(a: sympy.Expr, b: sympy.Expr, seed: int, deadline: float) -> Verdict:
+def _decide(a: sympy.Expr, b: sympy.Expr, seed: int, deadline: float, has_unknown: bool) -> Verdict:
     if a == b or a - b == 0:
         return Verdict(True, None, "The two expressions are identical.", Method.IDENTICAL)
     try:
-        verdict = _numeric(a, b, seed, deadline)
+        verdict = _numeric(a, b, seed, deadline, has_unknown)
     except Unsupported as exc:
         verdict = Verdict(None, None, f"Numbers could not decide ({exc}).", Method.UNDECIDED)
     except TimeoutError:
@@ -146,9 +151,7 @@ def _decide(a: sympy.Expr, b: sympy.Expr, seed: int, deadline: float) -> Verdict
     return verdict
 
 
-def _prepare(e: sympy.Expr, inline, loose: bool) -> sympy.Expr:
-    if inline:
-        e = e.xreplace(dict(inline))
+def _prepare(e: sympy.Expr, loose: bool) -> sympy.Expr:
     e = known_primes_exact(e)
     return loose_primes(e) if loose else e
 
@@ -156,9 +159,8 @@ def _prepare(e: sympy.Expr, inline, loose: bool) -> sympy.Expr:
 # ---------------------------------------------------------------- numbers
 
 
-def _numeric(a: sympy.Expr, b: sympy.Expr, seed: int, deadline: float) -> Verdict:
+def _numeric(a: sympy.Expr, b: sympy.Expr, seed: int, deadline: float, has_unknown: bool) -> Verdict:
     symbols = sorted(a.free_symbols | b.free_symbols, key=lambda s: s.name)
-    has_unknown = bool(a.atoms(Unknown, Partial) | b.atoms(Unknown, Partial))
     kinks = kinks_of(a + b)
     rng = np.random.default_rng(seed)
     checked = 0

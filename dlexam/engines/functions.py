@@ -76,8 +76,8 @@ def _elu(z, a=sympy.Integer(1)):
     return sympy.Max(0, z) + a * sympy.Min(0, sympy.exp(z) - 1)
 
 
-_SELU_SCALE, _SELU_ALPHA = sympy.Float("1.0507009873554804934193349852946"), \
-    sympy.Float("1.6732632423543772848170429916717")
+# PyTorch's float constants, read as a typed decimal is read (notation: Rational of the float's repr)
+_SELU_SCALE, _SELU_ALPHA = sympy.Rational("1.0507009873554805"), sympy.Rational("1.6732632423543772")
 
 
 def _softplus(z):

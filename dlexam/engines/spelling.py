@@ -26,7 +26,7 @@ _LATEX_LOGIC = [  # before the indicators are found: \mathbb{1}[y t \le 0]
     (r"\\(?:mathbb|mathds|mathbf|boldsymbol)\s*\{?\s*[1I]\s*\}?", "1"), (r"\\(?:leqslant|leq|le)\b", "<="),
     (r"\\(?:geqslant|geq|ge)\b", ">="), (r"\\lt\b", "<"), (r"\\gt\b", ">"), (r"\\(?:neq|ne)\b", "!="),
     (r"\\(?:land|wedge)\b", " and "), (r"\\(?:lor|vee)\b", " or "), (r"\\(?:lnot|neg)\b", " not "),
-    (r"\\text\s*\{\s*(if|else|and|or|not)\s*\}", r" \1 "),
+    (r"\\text\s*\{\s*(if|else|and|or|not)\s*\}", r" \1 "), (r"\\([{}])", r"\1"),
 ]
 KEYWORDS = {"if", "else", "and", "or", "not"}  # Python's conditional expression and conditions
 
