@@ -91,7 +91,10 @@ def connect(location: Location) -> Engine:
         else:
             connect_args = {"connect_timeout": 5} if url.get_backend_name() == "postgresql" else {}
             engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
-    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+    except NoSuchModuleError:
+        raise InputError(f"The database URL {location.where} names a driver SQLAlchemy does not have here "
+                         f"(dlexam comes with sqlite:// and postgresql+psycopg://).") from None
+    except (ArgumentError, ImportError) as exc:
         raise InputError(f"The database URL {location.where} cannot be used: {_first_line(exc)}.") from None
     return engine
 
@@ -191,7 +194,8 @@ def _database_error(location: Location, exc: DBAPIError) -> str:
     detail = _first_line(exc.orig if exc.orig is not None else exc)
     if location.path is not None:
         return (f"The practice store {location.where} cannot be opened as a SQLite database ({detail}); "
-                f"it is left unchanged — move it away to start a new store.")
+                f"it is left unchanged — name another file in {PATH_VAR}, or move this one away if it is a "
+                f"damaged store.")
     if exc.connection_invalidated or "connect" in detail.lower() or "connection" in detail.lower():
         return f"The database {location.where} cannot be reached ({detail}); check {URL_VAR}."
     return f"The database {location.where} cannot be used ({detail})."

@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from dlexam.errors import InputError
 from dlexam.store import database, exams, scheduling
-from dlexam.store.models import LOCAL_STUDENT, attempts, review_states
+from dlexam.store.models import LOCAL_STUDENT, REVISIONS, attempts, review_states
 from dlexam.store.records import Attempt, Progress
 from dlexam.store.scheduling import Review
 
@@ -125,8 +125,8 @@ class Store:
         return result
 
     def _after_upgrade(self, conn: Connection, was: str) -> None:
-        """After the first store's file is migrated: replay its attempts into review states."""
-        if was != "legacy":
+        """After a database older than review states is migrated: replay its attempts into them."""
+        if was not in ("legacy", REVISIONS[0]):
             return
         rows = conn.execute(select(attempts.c.student, attempts.c.family, attempts.c.created, attempts.c.points,
                                    attempts.c.max_points).order_by(attempts.c.id)).all()
