@@ -92,8 +92,8 @@ def connect(location: Location) -> Engine:
             connect_args = {"connect_timeout": 5} if url.get_backend_name() == "postgresql" else {}
             engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
     except NoSuchModuleError:
-        raise InputError(f"The database URL {location.where} names a driver SQLAlchemy does not have here "
-                         f"(dlexam comes with sqlite:// and postgresql+psycopg://).") from None
+        raise InputError(f"The database URL {location.where} cannot be used: SQLAlchemy has no such driver "
+                         f"here (dlexam comes with sqlite:// and postgresql+psycopg://).") from None
     except (ArgumentError, ImportError) as exc:
         raise InputError(f"The database URL {location.where} cannot be used: {_first_line(exc)}.") from None
     return engine
