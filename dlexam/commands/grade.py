@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 
 from dlexam.commands.common import add_family_and_seed, read_answer
+from dlexam.commands.leading_minus import allow_leading_minus
 
 HELP = "Grade an answer to one task variant, with partial credit and reasons."
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
+    allow_leading_minus(parser)   # answers such as -t*1[yt<0]
     add_family_and_seed(parser)
     parser.add_argument("--answer", required=True, help="as the question's hint says, or JSON of parts")
     parser.add_argument("--no-record", action="store_true", help="do not keep the attempt in the store")
