@@ -1,8 +1,11 @@
 """`dlexam practice`: questions in the terminal, graded on the spot, kept in the store.
 
-Every exam task comes up equally often; within a task, families you score worse on
-come up more often. With --json the session's summary is
-printed as JSON at the end and the conversation goes to stderr.
+The store's schedule (FSRS, a card per family: dlexam/store/scheduling.py) decides the order:
+families that are due come first, the longest overdue first — a family answered wrong is due
+again a minute later, so it comes back within the session — and every other question is a
+family never answered before, while there are any, each exam task equally likely among them.
+With --json the session's summary is printed as JSON at the end and the conversation goes to
+stderr.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> dict | None:
     from rich.console import Console
+    from rich.markup import escape
 
     from dlexam.store import Store
 
@@ -33,13 +37,18 @@ def run(args: argparse.Namespace) -> dict | None:
     answered, points, max_points, ids = 0, 0.0, 0.0, []
     with Store() as store:
         console.print(f"[bold]dlexam practice[/] — answer as each question says; [bold]s[/] skips, "
-                      f"[bold]q[/] quits. Attempts are kept in {store.path}.")
+                      f"[bold]q[/] quits. Attempts are kept in {escape(store.where)}.")
         rng = random.Random()
+        turn, skipped, name = 0, set(), None
         while not args.count or answered < args.count:
-            outcome = _ask(console, store, _pick(rng, names, store), rng.randrange(2**32))
+            name = _pick(rng, names, store, turn, skipped | {name})
+            outcome = _ask(console, store, name, rng.randrange(2**32))
+            turn += 1
             if outcome is None:
                 break
-            if outcome is not SKIPPED:
+            if outcome is SKIPPED:
+                skipped.add(name)
+            else:
                 answered += 1
                 points += outcome["points"]
                 max_points += outcome["max_points"]
@@ -70,15 +79,17 @@ def _chosen_families(args: argparse.Namespace) -> list[str]:
     return names
 
 
-def _pick(rng: random.Random, names: list[str], store) -> str:
-    """A family: every exam task equally likely, as on the sheet; within a task, families
-    with low scores so far come up more often."""
+def _pick(rng: random.Random, names: list[str], store, turn: int = 0, avoid=frozenset()) -> str:
+    """Due first, a new family every other turn (the store's schedule), not one to `avoid` (just
+    asked or skipped) while others are left; a new family is drawn with every exam task equally
+    likely, as on the sheet."""
     from dlexam.tasks.registry import FAMILIES
 
-    score = {p.family: p.score for p in store.progress()}
-    per_task = {task: sum(FAMILIES[n][0] == task for n in names) for task in {FAMILIES[n][0] for n in names}}
-    weights = [(2.0 - score.get(n, 0.5)) / per_task[FAMILIES[n][0]] for n in names]
-    return rng.choices(names, weights)[0]
+    def choose_new(new: list[str]) -> str:
+        per_task = {task: sum(FAMILIES[n][0] == task for n in new) for task in {FAMILIES[n][0] for n in new}}
+        return rng.choices(new, [1 / per_task[FAMILIES[n][0]] for n in new])[0]
+
+    return store.next_family(names, turn, choose_new, avoid)
 
 
 def _ask(console, store, name: str, seed: int):
@@ -113,8 +124,16 @@ def _ask(console, store, name: str, seed: int):
     seconds = time.monotonic() - started
     attempt = store.record(Attempt(name, seed, variant.to_json(), answer.to_json(), grade.to_json(), seconds))
     _show_grade(console, grade, fam.solve(variant).steps)
-    _show_picture(console, fam, variant, store.path.parent / "pictures" / f"{name}-{seed}.png")
+    _show_picture(console, fam, variant, _pictures(store) / f"{name}-{seed}.png")
     return {"points": grade.points, "max_points": grade.max_points, "attempt": attempt}
+
+
+def _pictures(store):
+    """Beside the store's file; with a database server, in the user's data directory."""
+    if store.path is not None:
+        return store.path.parent / "pictures"
+    from platformdirs import user_data_path
+    return user_data_path("dlexam") / "pictures"
 
 
 def _read(console, prompt: str) -> str | None:

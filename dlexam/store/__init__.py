@@ -24,7 +24,7 @@ Practice (a card per student and family; rating from the share of points: schedu
 
         store.record(Attempt(family, seed, variant, answer, grade, seconds)) -> id
         store.attempts(family=None) -> [Attempt]
-        store.next_family(names, turn, choose_new, last=None) -> family   # due first, new interleaved
+        store.next_family(names, turn, choose_new, avoid=()) -> family   # due first, new interleaved
         store.reviews() -> {family: Review}
         store.progress() -> [Progress]          # attempts, points, due, retrievability, history
 

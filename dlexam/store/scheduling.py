@@ -19,7 +19,7 @@ Fuzzing is off, so a fixed clock gives a fixed schedule.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import cache
@@ -80,19 +80,21 @@ def retrievability(state: Review, at: float) -> float:
 
 
 def next_family(names: Sequence[str], states: Mapping[str, Review], at: float, turn: int,
-                choose_new: Callable[[list[str]], str], last: str | None = None) -> str:
-    """The family to ask next, from `names`:
+                choose_new: Callable[[list[str]], str], avoid: Collection[str] = ()) -> str:
+    """The family to ask next, from `names` less those to `avoid` (the one just asked, the ones
+    skipped) unless nothing else is left:
 
-    1. a family that is due (the longest overdue first), except that every other turn a
-       family never seen before comes in between, while there are any (`choose_new` picks it);
+    1. a family that is due (the longest overdue first), except that every other turn (odd
+       `turn`) a family never seen before comes in between, while there are any (`choose_new`
+       picks it);
     2. with nothing due, a new family;
-    3. with nothing due and nothing new, the one due soonest (not `last`, if another is left).
+    3. with nothing due and nothing new, the one due soonest.
     """
+    names = [n for n in names if n not in avoid] or list(names)
     due = sorted((states[n].due, n) for n in names if n in states and states[n].due <= at)
     new = [n for n in names if n not in states]
     if new and (not due or turn % 2 == 1):
         return choose_new(new)
     if due:
         return due[0][1]
-    ahead = [n for n in names if n != last] or list(names)
-    return min(ahead, key=lambda n: (states[n].due, n))
+    return min(names, key=lambda n: (states[n].due, n))

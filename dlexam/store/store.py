@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -100,9 +100,9 @@ class Store:
             return {r["family"]: _to_review(r) for r in rows}
 
     def next_family(self, names: Sequence[str], turn: int, choose_new: Callable[[list[str]], str],
-                    last: str | None = None) -> str:
+                    avoid: Collection[str] = ()) -> str:
         """What `practice` asks next: due first, new families interleaved (see scheduling.next_family)."""
-        return scheduling.next_family(names, self.reviews(), self.now(), turn, choose_new, last)
+        return scheduling.next_family(names, self.reviews(), self.now(), turn, choose_new, avoid)
 
     def progress(self) -> list[Progress]:
         """Per family: attempts, points, when it is due, how likely it is remembered now, score over time."""
