@@ -25,6 +25,7 @@ from dlexam.exam.paper_parts import paper_task
 from dlexam.exam.plan import SEED_SPACE, plan
 
 MAX_VARIANTS = 500
+PAGES_GUESS = 14
 PAGE = re.compile(rb"/Type\s*/Page(?![s\w])")
 
 
@@ -101,10 +102,13 @@ def build(seed: int, folder: Path) -> Paper:
 
 
 def typeset(kind: str, seed: int, body: str, root: Path) -> tuple[bytes, int]:
-    """The PDF and its page count: a first pass counts pages, the second puts a QR on each."""
-    first = compile_pdf(preamble(kind, seed, []) + body, root)
-    pages = count_pages(first)
-    return compile_pdf(preamble(kind, seed, qr_codes(kind, seed, pages)) + body, root), pages
+    """The PDF and its page count, a QR code on every page: codes for PAGES_GUESS pages, and a
+    second pass only for a document longer than that (the QR box keeps the layout the same)."""
+    pdf = compile_pdf(preamble(kind, seed, qr_codes(kind, seed, PAGES_GUESS)) + body, root)
+    pages = count_pages(pdf)
+    if pages > PAGES_GUESS:
+        pdf = compile_pdf(preamble(kind, seed, qr_codes(kind, seed, pages)) + body, root)
+    return pdf, pages
 
 
 def compile_pdf(source: str, root: Path) -> bytes:

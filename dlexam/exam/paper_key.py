@@ -44,7 +44,7 @@ def _inline(text: str) -> str:
     return " \\\n  ".join(render([Text(line)], "typst").strip() for line in text.splitlines() if line.strip())
 
 
-def picture_name(label: str, suffix: str = ".png") -> str:
+def picture_name(label: str, suffix: str = ".svg") -> str:
     return "picture-" + label.replace(".", "-") + suffix
 
 

@@ -1,8 +1,9 @@
 """The page of an exam sheet or key in Typst: A4, a header with the exam's seed and a QR code on
 every page (seed, kind and page, so a returned sheet finds its key), a footer with the page.
 
-The QR codes are segno's SVG (pure Python, no Pillow), one per page; the page count comes from a
-first compile with empty QR boxes of the same size, so the layout of both passes is the same.
+The QR codes are segno's SVG (pure Python, no Pillow, vector in the PDF), one per page; the
+header shows the code of its page from a list, so the list may be longer than the document. The
+mask is fixed (every QR mask is valid; choosing the best costs 3x the time and scans no better here).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def qr_payload(kind: str, seed: int, page: int) -> str:
 
 def qr_svg(text: str) -> str:
     buffer = io.BytesIO()
-    segno.make(text, error="m").save(buffer, kind="svg", xmldecl=False, svgns=True, scale=4, border=1)
+    segno.make(text, error="m", mask=0).save(buffer, kind="svg", xmldecl=False, svgns=True, scale=4, border=1)
     return buffer.getvalue().decode()
 
 
