@@ -2,6 +2,8 @@
 # System packages dlexam needs beyond its Python dependencies; safe to run again.
 #   bubblewrap (bwrap): isolates student code run by `dlexam grade-code` (dlexam/engines/sandbox*.py)
 #   poppler-utils (pdftoppm): the tests look at `dlexam paper`'s pages as PNG
+#   postgresql (Debian's, with libpq): the store's tests start a throw-away server as an unprivileged
+#     user (tests/postgres_server.py); dlexam itself needs it only for DLEXAM_DATABASE_URL
 #   util-linux (prlimit, setpriv, unshare): resource limits and dropping to an unprivileged uid
 # Installs with apt-get only when a command is missing and we are root; otherwise says what to do.
 set -eu
@@ -9,6 +11,8 @@ set -eu
 need=""
 command -v bwrap >/dev/null 2>&1 || need="$need bubblewrap"
 command -v pdftoppm >/dev/null 2>&1 || need="$need poppler-utils"
+ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || command -v pg_ctl >/dev/null 2>&1 \
+    || need="$need postgresql"
 for tool in prlimit setpriv unshare; do
     command -v "$tool" >/dev/null 2>&1 || { need="$need util-linux"; break; }
 done
