@@ -71,14 +71,34 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _pipe_closed()
+    except RecursionError:  # a parser that missed its own depth check: still bad input, not a bug
+        _fail("The input is nested too deeply to read.", as_json)
+        return 2
     except Exception as exc:  # a bug or a broken machine, not bad input: one sentence, status 1
         _fail(f"dlexam failed unexpectedly ({type(exc).__name__}: {exc}); please report this.", as_json)
         if os.environ.get("DLEXAM_DEBUG"):
             raise
         return 1
     if result is not None:
-        print(json.dumps(result) if as_json else module.show(result))
+        try:
+            print(json.dumps(result) if as_json else module.show(result))
+            sys.stdout.flush()
+        except BrokenPipeError:
+            return _pipe_closed()
     return module.status(result) if hasattr(module, "status") else 0
+
+
+def _pipe_closed() -> int:
+    """The reader went away (`dlexam ... | head`): stop quietly, as Unix tools do, with the
+    status a shell reports for SIGPIPE (128 + 13), and no complaint at exit about stdout."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (captured in tests)
+        pass
+    return 141
 
 
 def _fail(message: str, as_json: bool) -> None:

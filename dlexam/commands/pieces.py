@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from dlexam.commands.common import add_time_limit, bounded
 from dlexam.commands.leading_minus import allow_leading_minus
 
 HELP = "Linear pieces and the boundary f = C of a max/ReLU program of x1, x2 (or a ReLU network)."
@@ -21,25 +22,34 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--box", nargs=4, metavar=("X1MIN", "X1MAX", "X2MIN", "X2MAX"),
                         help="the region to look at (default -5 5 -5 5)")
     parser.add_argument("--plot", metavar="FILE", help="write a picture (.png or .svg)")
+    add_time_limit(parser, 20.0)
 
 
 def run(args: argparse.Namespace) -> dict:
     from dlexam.errors import InputError
-    from dlexam.engines import pwl
 
     if (args.program is None) == (args.network is None):
         raise InputError("Give either a PROGRAM or --network FILE, not both or neither.")
     if args.plot is not None and not args.plot.lower().endswith((".png", ".svg")):
         raise InputError(f"The picture must be a .png or .svg file, not {args.plot!r}.")
-    if args.network is not None:
-        from dlexam.engines import pwl_network
-        partition = pwl_network.network_pieces(pwl_network.read_network(args.network), args.box, args.level)
-    else:
-        partition = pwl.program_pieces(args.program, args.box, args.level)
-    result = partition.to_json()
+    from dlexam.engines import pwl_network  # noqa: F401  (imported before the fork: not in the time limit)
     if args.plot:
+        from dlexam.engines import pwl_plot  # noqa: F401
+    return bounded(_pieces, args.program, args.network, args.box, args.level, args.plot,
+                   seconds=args.time_limit, what="Finding the pieces")
+
+
+def _pieces(program: str | None, network: str | None, box, level, plot: str | None) -> dict:
+    from dlexam.engines import pwl, pwl_network
+
+    if network is not None:
+        partition = pwl_network.network_pieces(pwl_network.read_network(network), box, level)
+    else:
+        partition = pwl.program_pieces(program, box, level)
+    result = partition.to_json()
+    if plot:
         from dlexam.engines import pwl_plot
-        result["plot"] = str(pwl_plot.draw(partition, args.plot))
+        result["plot"] = str(pwl_plot.draw(partition, plot))
     return result
 
 

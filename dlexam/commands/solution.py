@@ -23,6 +23,8 @@ def run(args: argparse.Namespace) -> dict:
 
     from dlexam.errors import InputError
 
+    if args.picture and Path(args.picture).suffix.lower() != ".png":   # before minutes of training
+        raise InputError(f"The picture must be a .png file, not {args.picture!r}.")
     if args.picture and not Path(args.picture).resolve().parent.is_dir():
         raise InputError(f"The folder for the picture {args.picture} does not exist.")
     result = _attack(args) if args.task == "adversarial" else _autoencoder(args)

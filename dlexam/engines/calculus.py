@@ -23,6 +23,7 @@ from typing import Mapping, Sequence
 import sympy
 from sympy.printing.latex import LatexPrinter
 
+from dlexam.engines.bounded import check_text
 from dlexam.engines.derivatives import Unknown, diff, known_primes_exact, loose_primes
 from dlexam.engines.functions import CONSTANTS, LETTER_FUNCTIONS, known, symbol
 from dlexam.engines.notation import parse_expression
@@ -37,6 +38,8 @@ __all__ = [
 ]
 
 # ---------------------------------------------------------------- programs
+
+MAX_ASSIGNMENTS = 100  # an exam's program has a handful; each one can double the derivative
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,10 @@ def parse_program(text: str) -> Program:
     """Parse `name = formula` assignments separated by `;` or newlines."""
     if not isinstance(text, str) or not text.strip():
         raise InputError("The program is empty.")
+    check_text(text, "The program")
     statements = [s for s in re.split(r"[;\n]", text) if s.strip()]
+    if len(statements) > MAX_ASSIGNMENTS:
+        raise InputError(f"The program has {len(statements)} assignments, more than the {MAX_ASSIGNMENTS} allowed.")
     lhs_rhs = []
     for stmt in statements:
         if "=" not in stmt:

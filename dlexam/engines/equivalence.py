@@ -25,7 +25,7 @@ import mpmath
 import numpy as np
 import sympy
 
-from dlexam.engines import notation
+from dlexam.engines import bounded, notation
 from dlexam.engines.calculus_numeric import ConcreteFunctions, Unsupported, evaluate
 from dlexam.engines.derivatives import Partial, Unknown, known_primes_exact, loose_primes
 from dlexam.engines.functions import known_names
@@ -83,8 +83,16 @@ def check(expected: str | sympy.Expr, answer: str | sympy.Expr, variables: list[
     loose_primes: read g'_k(...) as the exam's plain g'(...) on both sides.
     Raises InputError only when a side does not parse.
     """
-    start = time.perf_counter()
-    deadline = start + time_limit
+    try:
+        with bounded.deadline(time_limit):   # parsing counts too: SymPy can stall on odd input
+            return _check(expected, answer, variables, time.perf_counter() + time_limit, seed, loose_primes, inline)
+    except bounded.OutOfTime:
+        return Verdict(None, None, f"The time limit of {time_limit:g} s ran out.", Method.UNDECIDED)
+    except RecursionError:
+        return Verdict(None, None, "The expressions are nested too deeply to compare.", Method.UNDECIDED)
+
+
+def _check(expected, answer, variables, deadline: float, seed: int, loose_primes: bool, inline) -> Verdict:
     declared = frozenset(variables or ())
     plain = None
     if isinstance(expected, str) and isinstance(answer, str):
@@ -306,8 +314,9 @@ def _symbolic(a: sympy.Expr, b: sympy.Expr, deadline: float, why: str) -> Verdic
         result = receive.recv() if receive.poll(left) else None
     except EOFError:  # the child failed
         result = None
-    proc.kill()
-    proc.join()
+    finally:   # also when the caller's deadline interrupts the wait
+        proc.kill()
+        proc.join()
     if result is True:
         return Verdict(True, None, "SymPy simplifies the difference to 0.", Method.SYMBOLIC)
     tail = "simplification did not reach 0" if result is False else "simplification ran out of time"

@@ -13,6 +13,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
+from dlexam.engines.bounded import MAX_DEPTH, bracket_depth
 from dlexam.engines.syntax import parse_quietly
 from dlexam.errors import InputError
 
@@ -53,11 +54,15 @@ def parse_module(text: str) -> ModuleSpec:
         raise InputError("The module is empty; write a constructor such as nn.Conv2d(3, 20, 5).")
     if len(text) > _MAX_LENGTH:
         raise InputError(f"The module text is longer than {_MAX_LENGTH} characters.")
+    if bracket_depth(text) > MAX_DEPTH:
+        raise InputError(f"The module nests brackets more than {MAX_DEPTH} deep.")
     try:
         tree = parse_quietly(text, mode="eval")
-    except SyntaxError:
+        return _call(tree.body)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        if isinstance(exc, InputError):
+            raise
         raise InputError(f"{text!r} is not a well-formed constructor call such as nn.Conv2d(3, 20, 5).") from None
-    return _call(tree.body)
 
 
 def _call(node: ast.AST) -> ModuleSpec:
@@ -138,6 +143,9 @@ def build_module(spec: ModuleSpec, device: str = "meta"):
             module = cls(*args, **kwargs)
     except Exception as exc:  # torch reports bad arguments with many exception types
         raise InputError(f"{spec} cannot be constructed: {first_sentence(exc)}.") from None
+    if any(nn.parameter.is_lazy(p) for p in module.parameters()):
+        raise InputError(f"{spec} is a lazy module: its sizes are only known after a first input; "
+                         f"use nn.{spec.name.removeprefix('Lazy')} with the input size written out.")
     return module.eval()
 
 

@@ -18,6 +18,7 @@ import re
 
 import sympy
 
+from dlexam.engines.bounded import MAX_ARGUMENTS, MAX_ORDER, check_text
 from dlexam.engines.derivatives import (
     KnownPrime,
     Partial,
@@ -63,7 +64,7 @@ class _Builder:
         self.source = source
 
     def fail(self, what: str) -> InputError:
-        return InputError(f"{what} is not allowed in {self.source.strip()!r}.")
+        return InputError(f"{what} is not allowed in {_short(self.source)}.")
 
     def build(self, node: ast.AST) -> sympy.Expr:
         if isinstance(node, ast.Constant):
@@ -84,7 +85,7 @@ class _Builder:
             return self.build(node.body) * on + self.build(node.orelse) * (1 - on)
         if isinstance(node, (ast.Compare, ast.BoolOp)) or isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             raise InputError(f"A comparison is a number only inside an indicator: write 1[y*t < 0] or "
-                             f"`a if y*t < 0 else b` in {self.source.strip()!r}.")
+                             f"`a if y*t < 0 else b` in {_short(self.source)}.")
         raise self.fail(f"The construct {type(node).__name__}")
 
     def condition(self, node: ast.AST) -> sympy.Expr:
@@ -97,7 +98,7 @@ class _Builder:
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             return 1 - self.condition(node.operand)
         if not isinstance(node, ast.Compare):
-            raise InputError(f"An indicator needs a comparison such as y*t < 0 in {self.source.strip()!r}.")
+            raise InputError(f"An indicator needs a comparison such as y*t < 0 in {_short(self.source)}.")
         sides = [self.build(node.left)] + [self.build(c) for c in node.comparators]
         out = sympy.Integer(1)
         for op, a, b in zip(node.ops, sides, sides[1:]):
@@ -107,7 +108,7 @@ class _Builder:
                 out *= sympy.Heaviside(a - b)
             else:
                 raise InputError(f"Indicators compare with <, <=, > or >=; an equality holds almost nowhere "
-                                 f"(in {self.source.strip()!r}).")
+                                 f"(in {_short(self.source)}).")
         return out
 
     def name(self, name: str) -> sympy.Expr:
@@ -128,11 +129,11 @@ class _Builder:
             return a * b
         if op is ast.Div:
             if b == 0:
-                raise InputError(f"Division by zero in {self.source.strip()!r}.")
+                raise InputError(f"Division by zero in {_short(self.source)}.")
             return a / b
         if op is ast.Pow:
             if a.is_Number and b.is_Number and abs(a) not in (0, 1) and abs(b) * abs(sympy.log(abs(a), 10)) > 400:
-                raise InputError(f"The number ({a})**({b}) in {self.source.strip()!r} has too many digits to work with.")
+                raise InputError(f"The number ({a})**({b}) in {_short(self.source)} has too many digits to work with.")
             return a ** b
         raise self.fail(f"The operator {op.__name__}")
 
@@ -146,8 +147,11 @@ class _Builder:
             return self.subs(node)
         if name == INDICATOR:
             if len(node.args) != 1:
-                raise InputError(f"An indicator holds one condition, as in 1[y*t < 0], in {self.source.strip()!r}.")
+                raise InputError(f"An indicator holds one condition, as in 1[y*t < 0], in {_short(self.source)}.")
             return self.condition(node.args[0])
+        if len(node.args) > MAX_ARGUMENTS:
+            raise InputError(f"{name.split('__')[0]}(...) has {len(node.args)} arguments, more than the "
+                             f"{MAX_ARGUMENTS} allowed.")
         args = [self.build(a) for a in node.args]
         if not args:
             raise InputError(f"{name.split('__')[0]}() needs an argument.")
@@ -177,7 +181,7 @@ class _Builder:
     def derivative(self, node: ast.Call) -> sympy.Expr:
         if len(node.args) < 2:
             raise InputError("Derivative needs an expression and a variable, as in Derivative(g(x), x).")
-        expr = self.build(node.args[0])
+        expr, order = self.build(node.args[0]), 0
         for spec in node.args[1:]:
             var, times = spec, 1
             if isinstance(spec, ast.Tuple) and len(spec.elts) == 2:
@@ -185,6 +189,9 @@ class _Builder:
             var = self.build(var)
             if not isinstance(var, sympy.Symbol) or not (isinstance(times, int) or getattr(times, "is_Integer", False)):
                 raise InputError("Derivative takes variables (or (variable, count) pairs) after the expression.")
+            order += int(times)
+            if not 0 <= int(times) or order > MAX_ORDER:
+                raise InputError(f"Derivatives of order above {MAX_ORDER} (or negative) are not supported.")
             for _ in range(int(times)):
                 expr = diff(expr, var)
         return expr
@@ -218,6 +225,7 @@ def parse_expression(text: str, variables: frozenset[str] | set[str] = frozenset
     """
     if not isinstance(text, str) or not text.strip():
         raise InputError("The expression is empty.")
+    check_text(text)
     variables = frozenset(variables)
     plain = frozenset(plain_names(text) if plain is None else plain) | variables
     source = to_python(text, variables, plain)
@@ -226,13 +234,23 @@ def parse_expression(text: str, variables: frozenset[str] | set[str] = frozenset
     try:
         tree = parse_quietly(source, mode="eval")
     except SyntaxError:
-        raise InputError(f"Cannot read the formula {text.strip()!r}.") from None
+        raise InputError(f"Cannot read the formula {_short(text)}.") from None
+    except (RecursionError, MemoryError):   # CPython's parser on very long chains
+        raise InputError(f"The formula {_short(text)} is nested too deeply to read.") from None
     try:
         return _Builder(text).build(tree.body)
-    except (TypeError, ValueError, RecursionError, ZeroDivisionError, AttributeError) as exc:
+    except (TypeError, ValueError, RecursionError, ZeroDivisionError, AttributeError, MemoryError) as exc:
         if isinstance(exc, InputError):
             raise
-        raise InputError(f"Cannot read the formula {text.strip()!r}.") from None
+        if isinstance(exc, (RecursionError, MemoryError)):
+            raise InputError(f"The formula {_short(text)} is nested too deeply to read.") from None
+        raise InputError(f"Cannot read the formula {_short(text)}.") from None
+
+
+def _short(text: str) -> str:
+    """A formula quoted in a sentence, cut to a readable length."""
+    text = text.strip()
+    return repr(text if len(text) <= 80 else text[:60] + " ... " + text[-15:])
 
 
 # ---------------------------------------------------------------- output for SymPy

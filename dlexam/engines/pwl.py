@@ -32,6 +32,7 @@ from dlexam.engines.pwl_geometry import (
 )
 from dlexam.engines.pwl_box import DEFAULT_BOX, Box, make_box, to_fraction
 from dlexam.engines.pwl_parse import Lin, Operation, OperationKind, Program, parse_program
+from dlexam.errors import InputError
 
 if TYPE_CHECKING:
     from dlexam.engines.pwl_network import NetworkPartition
@@ -109,6 +110,8 @@ class _Region:
     values: dict[int, Affine]                 # operation index -> its output on the region
     constraints: list[tuple[Affine, str]]     # (h, named text) with the region inside h >= 0
 
+MAX_PROGRAM_PIECES = 2_000  # exact pieces (fractions); an exam's program has a handful
+
 
 def program_pieces(program: str | Program, box: Any = None, level: Any = None) -> Partition:
     """Every piece of the program's output in the box, exactly, and the level set f = level."""
@@ -118,6 +121,9 @@ def program_pieces(program: str | Program, box: Any = None, level: Any = None) -
     regions = [_Region(box_polygon(box), (), {}, [])]
     for k in program.relevant():
         regions = [child for region in regions for child in _split(program.operations[k], k, region)]
+        if len(regions) > MAX_PROGRAM_PIECES:   # refused before the next operation doubles them again
+            raise InputError(f"The program has more than {MAX_PROGRAM_PIECES:,} pieces in the box; "
+                             f"dlexam draws programs of exam size (or give a smaller --box).")
     pieces = [_finish(program, region, box) for region in regions]
     boundary = None
     if level is not None:

@@ -13,6 +13,8 @@ from typing import Any
 from dlexam.errors import InputError
 
 Box = tuple[Fraction, Fraction, Fraction, Fraction]
+MAX_MAGNITUDE = 10**12   # of a box corner or level
+MAX_DIGITS = 64          # characters of one number
 DEFAULT_BOX: Box = (Fraction(-5), Fraction(5), Fraction(-5), Fraction(5))
 
 
@@ -38,21 +40,29 @@ def float_box(values: Any = None) -> tuple[float, float, float, float]:
 
 def to_fraction(value: Any) -> Fraction:
     """An exact number from an int, float, Fraction or a string such as '0.5' or '1/2'."""
+    if isinstance(value, str) and len(value.strip()) > MAX_DIGITS:
+        raise InputError(f"The number `{value.strip()[:20]}...` has more than {MAX_DIGITS} characters.")
     try:
         if isinstance(value, float):
             value = repr(value)   # 0.1 means 1/10, not the nearest binary fraction
         result = Fraction(value.strip()) if isinstance(value, str) else Fraction(value)
     except (ValueError, ZeroDivisionError, OverflowError, TypeError):
         raise InputError(f"`{value}` is not a finite number.") from None
+    if abs(result) > MAX_MAGNITUDE:   # 1e999 is exact as a fraction but no float, and no exam's number
+        raise InputError(f"`{value}` is larger than {MAX_MAGNITUDE:.0e} in size.")
     return result
 
 
 def to_float(value: Any, what: str) -> float:
     """A finite float from a number or a string such as '1/2'; `what` names it in the error."""
+    if isinstance(value, str) and len(value.strip()) > MAX_DIGITS:
+        raise InputError(f"The {what} `{value.strip()[:20]}...` has more than {MAX_DIGITS} characters.")
     try:
         result = float(Fraction(value.strip()) if isinstance(value, str) else value)
     except (ValueError, TypeError, ZeroDivisionError, OverflowError):
         raise InputError(f"The {what} `{value}` is not a number.") from None
     if not math.isfinite(result):
         raise InputError(f"The {what} `{value}` is not finite.")
+    if abs(result) > MAX_MAGNITUDE:
+        raise InputError(f"The {what} `{value}` is larger than {MAX_MAGNITUDE:.0e} in size.")
     return result

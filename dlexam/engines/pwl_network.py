@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from dlexam.engines.bounded import MAX_PIECES
 from dlexam.engines.pwl_box import float_box, to_float
 from dlexam.engines.relu_network import (
     Network,
@@ -22,6 +23,7 @@ from dlexam.engines.relu_network import (
     network_program,
     read_network,
 )
+from dlexam.errors import InputError
 
 # the networks themselves live in `relu_network`; re-exported for callers of `pwl_network`
 __all__ = [
@@ -173,6 +175,9 @@ def _split_layer(store: _Store, z: np.ndarray, span: float):
     for j in range(z.shape[1]):
         before = store.rows
         cut, bit = _split_neuron(store, z[parent, j], span)
+        if store.rows > MAX_PIECES:
+            raise InputError(f"The network has more than {MAX_PIECES:,} pieces in the box; "
+                             f"give a smaller network or --box.")
         parent = np.concatenate([parent, parent[cut]])
         history.append((before, cut, bit))
     bits = np.zeros((store.rows, z.shape[1]), dtype=bool)

@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
 
+from dlexam.engines.bounded import MAX_ARGUMENTS, check_text
 from dlexam.engines.syntax import parse_quietly
 from dlexam.errors import InputError
 
 INPUTS = ("x1", "x2")
+MAX_OPERATIONS = 200  # calls of max, min, relu and abs in one program
 
 
 class OperationKind(StrEnum):
@@ -117,6 +119,7 @@ def parse_program(text: str) -> Program:
     """Parse a program; raise InputError with one sentence for anything outside the grammar."""
     if not isinstance(text, str) or not text.strip():
         raise InputError("The program is empty: give assignments such as `h = max(0, x1); y = max(x2, h)`.")
+    check_text(text, "The program")
     source = _normalise(text)
     try:
         tree = parse_quietly(source, mode="exec")
@@ -221,6 +224,10 @@ def _call(program: Program, node: ast.Call) -> Lin:
         wanted = f"exactly {low}" if low == high else f"at least {low}"
         raise InputError(f"`{name}` takes {wanted} argument{'s' if low > 1 else ''}, "
                          f"as in `{_src(node)}`.")
+    if n > MAX_ARGUMENTS:
+        raise InputError(f"`{name}` has {n} arguments, more than the {MAX_ARGUMENTS} allowed.")
+    if len(program.operations) >= MAX_OPERATIONS:
+        raise InputError(f"The program calls max, min, relu or abs more than {MAX_OPERATIONS} times.")
     args = [_expr(program, a) for a in node.args]
     texts = [_src(a) for a in node.args]
     if kind == OperationKind.RELU:

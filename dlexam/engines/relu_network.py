@@ -8,13 +8,19 @@ says what is wrong in one sentence. `pwl_network` finds the network's linear reg
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
+from dlexam.engines.bounded import check_json_depth
 from dlexam.errors import InputError
+
+MAX_FILE = 64 << 20      # characters of a network file
+MAX_LAYERS = 64
+MAX_WEIGHTS = 1_000_000
 
 
 @dataclass
@@ -55,11 +61,20 @@ def as_network(source: Any) -> Network:
 def read_network(path: str) -> Network:
     """Read a network from a JSON file; every failure is one InputError sentence."""
     try:
+        if not os.path.isfile(path):   # not a FIFO or /dev/zero: those need not end
+            raise InputError(f"The network file {path!r} is not a regular file.")
         with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
+            text = fh.read(MAX_FILE + 1)
     except OSError as exc:
         raise InputError(f"Cannot read the network file {path!r}: {exc.strerror or exc}.") from None
     except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"The network file {path!r} is not valid JSON: {exc}.") from None
+    if len(text) > MAX_FILE:
+        raise InputError(f"The network file {path!r} is larger than {MAX_FILE >> 20} MB.")
+    check_json_depth(text, f"The network file {path!r}")
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:
         raise InputError(f"The network file {path!r} is not valid JSON: {exc}.") from None
     return network_from_dict(data)
 
@@ -110,6 +125,8 @@ def network_from_torch(module: Any) -> Network:
 
 
 def _checked(weights: list[np.ndarray], biases: list[np.ndarray]) -> Network:
+    if len(weights) > MAX_LAYERS or sum(w.size for w in weights) > MAX_WEIGHTS:
+        raise InputError(f"The network has more than {MAX_LAYERS} layers or {MAX_WEIGHTS:,} weights.")
     if weights[0].shape[1] != 2:
         raise InputError(f"The first layer must take 2 inputs, not {weights[0].shape[1]}.")
     if weights[-1].shape[0] != 1:

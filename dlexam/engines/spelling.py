@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from dlexam.engines.bounded import check_text
 from dlexam.engines.functions import CONSTANTS, INDICATOR, LETTER_FUNCTIONS, SPECIAL, canonical
 from dlexam.errors import InputError
 
@@ -85,6 +86,7 @@ def _indicators(text: str) -> str:
 
 def clean_text(text: str) -> str:
     """LaTeX-ish and Unicode spellings to plain ASCII: \\frac, \\cdot, \\tanh, x_{1}, e^{x}."""
+    check_text(text)
     for a, b in _UNICODE.items():
         text = text.replace(a, b)
     if "\\" in text:
@@ -157,13 +159,20 @@ def _split_name(name: str, variables: frozenset[str]) -> list[str] | None:
     """Split `wx1` into ['w', 'x1'] when every part is a declared variable."""
     if not variables or name in variables:
         return None
-    best: dict[int, list[str]] = {0: []}
+    longest = max(map(len, variables))
+    best: dict[int, int] = {0: 0}   # end of a split prefix -> start of its last part
     for end in range(1, len(name) + 1):
-        for start in range(end):
+        for start in range(max(0, end - longest), end):   # only parts as long as a variable
             if start in best and name[start:end] in variables:
-                best[end] = best[start] + [name[start:end]]
+                best[end] = start
                 break
-    return best.get(len(name))
+    if len(name) not in best:
+        return None
+    parts, end = [], len(name)
+    while end:
+        parts.append(name[best[end]:end])
+        end = best[end]
+    return parts[::-1]
 
 
 def _is_function_name(name: str, plain: frozenset[str]) -> bool:
