@@ -85,8 +85,8 @@ def test_fading_is_slower_the_more_often_it_was_right(tmp_path):
 
 def test_due_first_longest_overdue_first_and_new_families_every_other_turn():
     at = START.timestamp()
-    states = {"a": review(None, "a", 0.0, at - 600), "b": review(None, "b", 0.0, at - 300),
-              "c": review(None, "c", 1.0, at - 300)}
+    states = {f: s.due for f, s in {"a": review(None, "a", 0.0, at - 600), "b": review(None, "b", 0.0, at - 300),
+                                    "c": review(None, "c", 1.0, at - 300)}.items()}
     names = ["a", "b", "c", "new1", "new2"]
     assert next_family(names, states, at, 0, _first_new) == "a"           # longest overdue
     assert next_family(names, states, at, 1, _first_new) == "new1"        # odd turn: a new one in between
@@ -98,7 +98,7 @@ def test_due_first_longest_overdue_first_and_new_families_every_other_turn():
 
 def test_nothing_due_and_nothing_new_asks_the_soonest_due_but_not_the_last_one():
     at = START.timestamp()
-    states = {"a": review(None, "a", 1.0, at), "b": review(None, "b", 0.9, at), "c": review(None, "c", 0.6, at)}
+    states = {f: review(None, f, share, at).due for f, share in (("a", 1.0), ("b", 0.9), ("c", 0.6))}
     assert next_family(["a", "b", "c"], states, at + 1, 0, _first_new) == "c"      # Hard: due soonest
     assert next_family(["a", "b", "c"], states, at + 1, 0, _first_new, avoid={"c"}) == "b"
 

@@ -258,3 +258,48 @@ def test_revisions_list_the_migration_scripts_in_order():
     scripts = ScriptDirectory.from_config(config)
     chain = [s.revision for s in scripts.walk_revisions()][::-1]
     assert tuple(chain) == models.REVISIONS and scripts.get_current_head() == models.HEAD
+
+
+QUICK = """
+import sys
+from dlexam.store.quick import due_dates
+path, due = due_dates()
+assert "sqlalchemy" not in sys.modules
+print(sorted(due))
+"""
+
+
+def test_practice_reads_the_schedule_without_importing_sqlalchemy(tmp_path, monkeypatch):
+    path = tmp_path / "practice.sqlite3"
+    monkeypatch.setenv("DLEXAM_STORE", str(path))
+    with Store() as store:
+        store.record(_attempt(family="rnn"))
+        store.record(_attempt(family="pieces"))
+    proc = subprocess.run([sys.executable, "-c", QUICK], capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout.strip() == "['pieces', 'rnn']", proc.stderr
+
+
+def test_the_quick_read_vouches_only_for_dlexams_own_newest_file(tmp_path, monkeypatch):
+    from dlexam.store.quick import due_dates
+    cases = {"missing": None, "legacy": _legacy_file, "foreign": _foreign_file,
+             "text": lambda p: p.write_text("hello")}
+    for name, make in cases.items():
+        path = tmp_path / f"{name}.sqlite3"
+        if make:
+            make(path)
+        before = _digest(path) if path.exists() else None
+        monkeypatch.setenv("DLEXAM_STORE", str(path))
+        assert due_dates() is None, name
+        assert (_digest(path) if path.exists() else None) == before, name
+    monkeypatch.setenv("DLEXAM_DATABASE_URL", "postgresql+psycopg://nobody@/x")
+    assert due_dates() is None
+
+
+def test_practice_on_a_foreign_file_refuses_before_asking_anything(tmp_path):
+    path = tmp_path / "theirs.sqlite3"
+    _foreign_file(path)
+    before = _digest(path)
+    proc = subprocess.run([sys.executable, "-m", "dlexam.cli", "practice", "--family", "concepts"], input="a\nq\n",
+                          capture_output=True, text=True, env={**os.environ, "DLEXAM_STORE": str(path)})
+    assert proc.returncode == 2 and "not a dlexam practice store" in proc.stderr and "Your answer" not in proc.stdout
+    assert _digest(path) == before

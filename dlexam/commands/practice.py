@@ -30,18 +30,25 @@ def run(args: argparse.Namespace) -> dict | None:
     from rich.console import Console
     from rich.markup import escape
 
-    from dlexam.store import Store
+    from dlexam.store.quick import due_dates
 
     console = Console(stderr=args.json, highlight=False)
     names = _chosen_families(args)
     answered, points, max_points, ids = 0, 0.0, 0.0, []
-    with Store() as store:
-        console.print(f"[bold]dlexam practice[/] — answer as each question says; [bold]s[/] skips, "
-                      f"[bold]q[/] quits. Attempts are kept in {escape(store.where)}.")
-        rng = random.Random()
-        turn, skipped, name = 0, set(), None
+    known = due_dates()              # the schedule of an existing SQLite store, read without SQLAlchemy
+    store = _StoreOpening()
+    if known is None:                # a new or old file, or a server: open (and migrate) before asking
+        store.start()
+    where = str(known[0]) if known is not None else store().where
+    console.print(f"[bold]dlexam practice[/] — answer as each question says; [bold]s[/] skips, "
+                  f"[bold]q[/] quits. Attempts are kept in {escape(where)}.")
+    rng = random.Random()
+    turn, skipped, name = 0, set(), None
+    try:
         while not args.count or answered < args.count:
-            name = _pick(rng, names, store, turn, skipped | {name})
+            avoid = skipped | {name}
+            name = _pick(rng, names, store(), turn, avoid) if turn or known is None else _pick_known(
+                rng, names, known[1], avoid)
             outcome = _ask(console, store, name, rng.randrange(2**32))
             turn += 1
             if outcome is None:
@@ -53,10 +60,47 @@ def run(args: argparse.Namespace) -> dict | None:
                 points += outcome["points"]
                 max_points += outcome["max_points"]
                 ids.append(outcome["attempt"])
+    finally:
+        store.close()
     console.print(f"\n{answered} answered, {points:g} of {max_points:g} points. "
                   "See `dlexam progress` for your record.")
     summary = {"answered": answered, "points": points, "max_points": max_points, "attempts": ids}
     return summary if args.json else None
+
+
+class _StoreOpening:
+    """The Store, opened in a background thread once the first question is on screen: SQLAlchemy
+    loads (about 0.2 s) while the student reads, not before the question appears. Calling it
+    waits for the store (and raises what opening it raised)."""
+
+    def __init__(self):
+        self._thread, self._store, self._error = None, None, None
+
+    def start(self) -> None:
+        import threading
+
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._open, name="dlexam-store", daemon=True)
+            self._thread.start()
+
+    def _open(self) -> None:
+        try:
+            from dlexam.store import Store
+            self._store = Store()
+        except BaseException as exc:  # handed to the main thread by __call__
+            self._error = exc
+
+    def __call__(self):
+        self.start()
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._store
+
+    def close(self) -> None:
+        """Closes the store if it was used; one never asked for is not waited for (it only read)."""
+        if self._store is not None:
+            self._store.close()
 
 
 SKIPPED = object()
@@ -83,16 +127,26 @@ def _pick(rng: random.Random, names: list[str], store, turn: int = 0, avoid=froz
     """Due first, a new family every other turn (the store's schedule), not one to `avoid` (just
     asked or skipped) while others are left; a new family is drawn with every exam task equally
     likely, as on the sheet."""
+    return store.next_family(names, turn, _choose_new(rng), avoid)
+
+
+def _pick_known(rng: random.Random, names: list[str], due: dict[str, float], avoid) -> str:
+    """The first pick, from due dates read without SQLAlchemy (dlexam.store.quick)."""
+    from dlexam.store.scheduling import next_family
+
+    return next_family(names, due, time.time(), 0, _choose_new(rng), avoid)
+
+
+def _choose_new(rng: random.Random):
     from dlexam.tasks.registry import FAMILIES
 
-    def choose_new(new: list[str]) -> str:
+    def choose(new: list[str]) -> str:
         per_task = {task: sum(FAMILIES[n][0] == task for n in new) for task in {FAMILIES[n][0] for n in new}}
         return rng.choices(new, [1 / per_task[FAMILIES[n][0]] for n in new])[0]
+    return choose
 
-    return store.next_family(names, turn, choose_new, avoid)
 
-
-def _ask(console, store, name: str, seed: int):
+def _ask(console, opening, name: str, seed: int):
     from rich.panel import Panel
 
     from dlexam.commands.common import read_answer
@@ -108,6 +162,8 @@ def _ask(console, store, name: str, seed: int):
     console.print(Panel(body, title=f"[bold]{fam.title}[/]", subtitle=f"{name} · seed {seed}",
                         title_align="left", subtitle_align="right"))
     console.print(f"Answer: {fam.answer_hint(variant)}", style="dim", markup=False)
+    if isinstance(opening, _StoreOpening):
+        opening.start()              # while the student reads
     started = time.monotonic()
     while True:
         text = _read(console, "Your answer: ")
@@ -122,6 +178,7 @@ def _ask(console, store, name: str, seed: int):
         except InputError as exc:
             console.print(f"[yellow]{exc}[/]")
     seconds = time.monotonic() - started
+    store = opening() if isinstance(opening, _StoreOpening) else opening
     attempt = store.record(Attempt(name, seed, variant.to_json(), answer.to_json(), grade.to_json(), seconds))
     _show_grade(console, grade, fam.solve(variant).steps)
     _show_picture(console, fam, variant, _pictures(store) / f"{name}-{seed}.png")

@@ -14,7 +14,8 @@ Tables (dlexam/store/models.py): attempts, exams, exam_answers, review_states; e
 names its `student` ("" for the terminal's own; the browser's accounts use their names).
 
 Every write is one transaction: a process killed at any moment (kill -9) leaves a write whole
-or not at all, and a committed one survives. Opening costs SQLAlchemy Core's import (no ORM).
+or not at all, and a committed one survives. Opening costs SQLAlchemy Core's import (no ORM,
+about 0.2 s); `quick.due_dates()` reads the schedule of an existing SQLite store without it.
 
     with Store() as store:                       # Store(path_or_url, student="", clock=utc_now)
         store.where                              # the file, or the URL without its password
@@ -43,11 +44,22 @@ total and the German grade, and records each graded task as an attempt (with `ex
 schedule learns from exams too — all in one transaction; handing in twice is refused.
 """
 
-from dlexam.store.database import PATH_VAR as ENV_VAR
-from dlexam.store.database import URL_VAR, default_path
-from dlexam.store.exams import Exam, TaskGrade
-from dlexam.store.records import Attempt, Progress
-from dlexam.store.scheduling import Review
-from dlexam.store.store import Store
+from __future__ import annotations
+
+import importlib
+
+from dlexam.store.quick import PATH_VAR as ENV_VAR
+from dlexam.store.quick import URL_VAR, default_path
+
+# Imported on first use (PEP 562): `dlexam.store.quick` and `scheduling` load without SQLAlchemy.
+_LAZY = {"Store": "store", "Attempt": "records", "Progress": "records", "Exam": "exams", "TaskGrade": "exams",
+         "Review": "scheduling", "models": "models"}
 
 __all__ = ["ENV_VAR", "URL_VAR", "Attempt", "Exam", "Progress", "Review", "Store", "TaskGrade", "default_path"]
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'dlexam.store' has no attribute {name!r}")
+    module = importlib.import_module(f"dlexam.store.{_LAZY[name]}")
+    return module if name == "models" else getattr(module, name)

@@ -23,8 +23,8 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from dlexam.errors import InputError
 from dlexam.store import models
+from dlexam.store.quick import PATH_VAR, URL_VAR, default_path
 
-URL_VAR, PATH_VAR = "DLEXAM_DATABASE_URL", "DLEXAM_STORE"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _PG_LOCK = 0x646C6578616D   # "dlexam": one migrating process at a time on a server
 
@@ -35,13 +35,6 @@ class Location:
     where: str            # for messages: the file, or the URL without its password
     path: Path | None     # the SQLite file, if it is one
     created_default: bool = False
-
-
-def default_path() -> Path:
-    if os.environ.get(PATH_VAR):
-        return Path(os.environ[PATH_VAR]).expanduser()
-    from platformdirs import user_data_path
-    return user_data_path("dlexam") / "practice.sqlite3"
 
 
 def locate(target: str | Path | None = None) -> Location:

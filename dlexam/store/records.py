@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from dlexam.store.models import LOCAL_STUDENT
+from dlexam.store.quick import LOCAL_STUDENT
 
 
 @dataclass(frozen=True)

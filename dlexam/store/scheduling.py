@@ -79,10 +79,10 @@ def retrievability(state: Review, at: float) -> float:
     return float(scheduler().get_card_retrievability(Card.from_dict(state.card), when))
 
 
-def next_family(names: Sequence[str], states: Mapping[str, Review], at: float, turn: int,
+def next_family(names: Sequence[str], due: Mapping[str, float], at: float, turn: int,
                 choose_new: Callable[[list[str]], str], avoid: Collection[str] = ()) -> str:
     """The family to ask next, from `names` less those to `avoid` (the one just asked, the ones
-    skipped) unless nothing else is left:
+    skipped) unless nothing else is left; `due` maps every family seen so far to its due time:
 
     1. a family that is due (the longest overdue first), except that every other turn (odd
        `turn`) a family never seen before comes in between, while there are any (`choose_new`
@@ -91,10 +91,10 @@ def next_family(names: Sequence[str], states: Mapping[str, Review], at: float, t
     3. with nothing due and nothing new, the one due soonest.
     """
     names = [n for n in names if n not in avoid] or list(names)
-    due = sorted((states[n].due, n) for n in names if n in states and states[n].due <= at)
-    new = [n for n in names if n not in states]
-    if new and (not due or turn % 2 == 1):
+    overdue = sorted((due[n], n) for n in names if n in due and due[n] <= at)
+    new = [n for n in names if n not in due]
+    if new and (not overdue or turn % 2 == 1):
         return choose_new(new)
-    if due:
-        return due[0][1]
-    return min(names, key=lambda n: (states[n].due, n))
+    if overdue:
+        return overdue[0][1]
+    return min(names, key=lambda n: (due[n], n))

@@ -102,7 +102,8 @@ class Store:
     def next_family(self, names: Sequence[str], turn: int, choose_new: Callable[[list[str]], str],
                     avoid: Collection[str] = ()) -> str:
         """What `practice` asks next: due first, new families interleaved (see scheduling.next_family)."""
-        return scheduling.next_family(names, self.reviews(), self.now(), turn, choose_new, avoid)
+        due = {family: state.due for family, state in self.reviews().items()}
+        return scheduling.next_family(names, due, self.now(), turn, choose_new, avoid)
 
     def progress(self) -> list[Progress]:
         """Per family: attempts, points, when it is due, how likely it is remembered now, score over time."""
