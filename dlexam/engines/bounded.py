@@ -50,12 +50,17 @@ def check_text(text: str, what: str = "The formula") -> str:
     """Refuse text too long, with a name too long or brackets too deep to be a formula."""
     if len(text) > MAX_TEXT:
         raise InputError(f"{what} has {len(text):,} characters, more than the {MAX_TEXT:,} allowed.")
-    name = max(re.findall(r"[^\W\d]\w*", text), key=len, default="")
-    if len(name) > MAX_NAME:
-        raise InputError(f"{what} has a name of {len(name):,} characters, more than the {MAX_NAME} allowed.")
-    if bracket_depth(text) > MAX_DEPTH:
+    long_name = _LONG_NAME.search(text)
+    if long_name:
+        raise InputError(f"{what} has a name of {len(long_name.group()):,} characters, "
+                         f"more than the {MAX_NAME} allowed.")
+    opening = text.count("(") + text.count("[") + text.count("{")
+    if opening > MAX_DEPTH and bracket_depth(text) > MAX_DEPTH:
         raise InputError(f"{what} nests brackets more than {MAX_DEPTH} deep.")
     return text
+
+
+_LONG_NAME = re.compile(rf"[^\W\d]\w{{{MAX_NAME},}}")
 
 
 def bracket_depth(text: str) -> int:

@@ -236,14 +236,14 @@ def parse_expression(text: str, variables: frozenset[str] | set[str] = frozenset
     except SyntaxError:
         raise InputError(f"Cannot read the formula {_short(text)}.") from None
     except (RecursionError, MemoryError):   # CPython's parser on very long chains
-        raise InputError(f"The formula {_short(text)} is nested too deeply to read.") from None
+        raise InputError(f"The formula {_short(text)} chains too many terms or nests too deeply to read.") from None
     try:
         return _Builder(text).build(tree.body)
     except (TypeError, ValueError, RecursionError, ZeroDivisionError, AttributeError, MemoryError) as exc:
         if isinstance(exc, InputError):
             raise
         if isinstance(exc, (RecursionError, MemoryError)):
-            raise InputError(f"The formula {_short(text)} is nested too deeply to read.") from None
+            raise InputError(f"The formula {_short(text)} chains too many terms or nests too deeply to read.") from None
         raise InputError(f"Cannot read the formula {_short(text)}.") from None
 
 

@@ -60,9 +60,9 @@ def as_network(source: Any) -> Network:
 
 def read_network(path: str) -> Network:
     """Read a network from a JSON file; every failure is one InputError sentence."""
+    if os.path.exists(path) and not os.path.isfile(path):   # a FIFO or /dev/zero need not end
+        raise InputError(f"The network file {path!r} is not a regular file.")
     try:
-        if not os.path.isfile(path):   # not a FIFO or /dev/zero: those need not end
-            raise InputError(f"The network file {path!r} is not a regular file.")
         with open(path, encoding="utf-8") as fh:
             text = fh.read(MAX_FILE + 1)
     except OSError as exc:
