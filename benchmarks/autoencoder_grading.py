@@ -6,6 +6,9 @@ Each grading is the real one (the family's `grade_file`, as `grade-code` runs it
 lr 0.004 inside the sandbox, then the checks outside). Rows per task:
   fresh sandbox   a new sandbox (import torch) per submission, as `run_fresh` does
   warm pool       the pool is warm when the submission arrives (what a student waits)
+  replay          the grader's own replay of the asked training (once per settings, then cached;
+                  the first grading of a process pays it, the rows above do not)
+  in-process      the family's own reference code graded without the sandbox (conformance, verify)
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ import time
 from pathlib import Path
 
 from dlexam.engines.sandbox import SandboxPool, isolation_kind
+from dlexam.solutions.autoencoder import reference_source
+from dlexam.tasks.autoencoder.checks import grade_source, trusted_runner
+from dlexam.tasks.autoencoder.replay import replay
 from dlexam.tasks.autoencoder.settings import Task, data, exam_settings
 from dlexam.tasks.registry import family
 
@@ -45,7 +51,18 @@ def main() -> None:
     print(f"{'':28s} {'median':>8s} {'p95':>8s} {'n':>4s}")
     for task in Task:
         source = (CORPUS / task / "correct_seed.py").read_text()
-        data(exam_settings(task))  # load the photos once, outside the timing
+        settings = exam_settings(task)
+        data(settings)  # load the photos once, outside the timing
+        started = time.perf_counter()
+        replay(settings)
+        replayed = [time.perf_counter() - started]
+        own = []
+        for _ in range(args.n):
+            started = time.perf_counter()
+            graded = grade_source(settings, reference_source(task), runner=trusted_runner)
+            own.append(time.perf_counter() - started)
+            if graded.points != 10:
+                raise SystemExit(f"{task}: the reference scored {graded.points} in-process: {graded.feedback}")
         fresh = [_time(task, source, None) for _ in range(args.n)]
         with SandboxPool(size=1) as pool:
             warm = []
@@ -54,6 +71,8 @@ def main() -> None:
                 warm.append(_time(task, source, pool))
         print(_row(f"{task}: fresh sandbox", fresh))
         print(_row(f"{task}: warm pool", warm))
+        print(_row(f"{task}: replay", replayed))
+        print(_row(f"{task}: in-process (own code)", own))
 
 
 if __name__ == "__main__":

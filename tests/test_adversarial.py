@@ -266,3 +266,69 @@ def test_attack_picture_is_written(tmp_path):
     path = tmp_path / "attack.png"
     attack_picture(str(path), count=2)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# ---------------------------------------------------------------- points rest on facts read outside
+@pytest.mark.parametrize("line, written", [
+    ("z = x.clone().detach().requires_grad_(True)", False),
+    ("z = x.detach().clone().requires_grad_(True)", False),
+    ("z = x.detach().requires_grad_(True)", True),        # detach() shares x's storage: SGD steps change x
+    ("z = torch.nn.Parameter(x)", True),
+    ("z = x", True),
+])
+def test_writing_into_x_is_read_from_the_source(line, written):
+    from dlexam.tasks.adversarial.running import x_written
+
+    source = (f"import torch\n\ndef adversarial(x, t, model):\n    {line}\n"
+              f"    optim = torch.optim.SGD([z], lr=0.01)\n    return z\n")
+    assert (x_written(source, "adversarial") is not None) == written
+
+
+def test_an_x_reported_unchanged_does_not_earn_the_point_when_the_source_writes_into_x():
+    """The run says x is unchanged after the call (as a frame trick can make it say); the source shows
+    that every step of the optimiser writes into x: the point is not given."""
+    from dlexam.engines.sandbox import Observations, RunResult
+    from dlexam.tasks.adversarial import running
+    from dlexam.tasks.adversarial.checks import judge
+
+    source = (CORPUS / "modifies_x.py").read_text()
+    ref = reference(EXAM)
+    seen = Observations(steps=2000, forward=2000, zero_grad=2000, backward=2000, optimizers=["SGD", "SGD"])
+    returned = {"z": ref.z.clone(), "x_after": ref.x.clone(), "probe_z": ref.probe_x.clone()}
+    state = binary_classifier(EXAM.positive, EXAM.negative).spec.state_dict
+    result = judge(EXAM, ref, running.read_source(source), RunResult("ok", "", returned=returned, state_dict=state,
+                                                                      observations=seen))
+    x_part = next(p for p in result.parts if p.name == "x not modified")
+    assert x_part.points == 0 and "read from the source" in x_part.feedback
+
+
+def test_a_home_made_sgd_counting_steps_does_not_earn_the_optimiser_point():
+    from dlexam.engines.sandbox import Observations, RunResult
+    from dlexam.tasks.adversarial import running
+    from dlexam.tasks.adversarial.checks import judge
+
+    source = ("import torch\n\nclass SGD(torch.optim.SGD):\n    pass\n\n"
+              "def adversarial(x, t, model):\n    z = x.clone().requires_grad_(True)\n"
+              "    optim = SGD([z], lr=0.0)\n    return z.detach()\n")
+    ref = reference(EXAM)
+    seen = Observations(steps=2000, forward=2000, optimizers=["SGD", "SGD"])
+    returned = {"z": ref.z.clone(), "x_after": ref.x.clone(), "probe_z": ref.probe_x.clone()}
+    state = binary_classifier(EXAM.positive, EXAM.negative).spec.state_dict
+    result = judge(EXAM, ref, running.read_source(source), RunResult("ok", "", returned=returned, state_dict=state,
+                                                                      observations=seen))
+    part = next(p for p in result.parts if p.name == "optimiser and iterations")
+    assert part.points == 0 and "defines its own" in part.feedback
+
+
+def test_the_answer_text_is_graded_in_process_and_once():
+    """The solution as typed (stripped by parse_answer) is the family's own code: no sandbox, one grade."""
+    from dlexam.tasks.adversarial import family as module
+
+    fam = family("adversarial")
+    variant = fam.generate(5)
+    typed = fam.parse_answer(variant, fam.solve(variant).answer_text)
+    assert typed.parts["code"] != fam.solve(variant).answer.parts["code"]   # not byte-identical
+    before = len(module._cache)
+    assert fam.grade(variant, typed).points == 10
+    assert fam.grade(variant, fam.solve(variant).answer).points == 10
+    assert len(module._cache) - before <= 2

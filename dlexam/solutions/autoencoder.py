@@ -13,7 +13,8 @@ What lives here:
   folded into the convolutions: the first 3 channels of every layer start as an identity
   path (inputs are >= 0, so ReLU keeps them), i.e. out = input + f(input) at the start, and
   the untrained model is exactly the trivial baseline (grey copy / zero fill);
-- `SkipAutoencoder`: a proper encoder-decoder with a skip connection, for the demo.
+- `UNet`: a proper encoder-decoder whose bottleneck sees the whole crop, the mask as an extra
+  input channel for inpaint, for the demo (`demo`, `dlexam solution colorize|inpaint`).
 """
 
 from __future__ import annotations
@@ -97,12 +98,20 @@ def reference_source(task: str, iterations: int = 1000, lr: float = 0.004, mask:
 
 # ---------------------------------------------------------------- the grader's model
 def grader_layers(task: str, hidden: int = 4, kernel: int = 3) -> list:
-    """Three convolutions with ReLUs; 3 identity channels + `hidden` learned features."""
+    """Three convolutions with ReLUs; 3 identity channels + `hidden` learned features.
+
+    For inpaint the convolutions are dilated (1, 4, 8): the receptive field (27 pixels) spans the
+    grader's crop, so context from all around reaches the middle of the hole.
+    """
     c_in = 1 if task == "colorize" else 3
-    width, pad = 3 + hidden, kernel // 2
-    return [["Conv2d", [c_in, width, kernel], {"padding": pad}], ["ReLU", [], {}],
-            ["Conv2d", [width, width, kernel], {"padding": pad}], ["ReLU", [], {}],
-            ["Conv2d", [width, 3, kernel], {"padding": pad}]]
+    width = 3 + hidden
+    dilations = (1, 4, 8) if task == "inpaint" else (1, 1, 1)
+    shapes = ((c_in, width), (width, width), (width, 3))
+    layers: list = []
+    for (a, b), d in zip(shapes, dilations):
+        extra = {"dilation": d} if d > 1 else {}
+        layers += [["Conv2d", [a, b, kernel], {"padding": d * (kernel // 2), **extra}], ["ReLU", [], {}]]
+    return layers[:-1]
 
 
 def identity_init(model: nn.Sequential, task: str, seed: int = 0) -> nn.Sequential:
@@ -143,14 +152,14 @@ def grader_model(task: str, hidden: int = 4, seed: int = 0) -> tuple[list, dict[
 
 def train_reference(task: str, X: torch.Tensor, model: nn.Module, iterations: int = 1000,
                     lr: float = 0.004, mask: int = 16, offset: tuple[int, int] = (0, 0),
-                    batch: int | None = None, seed: int = 0) -> list[float]:
+                    batch: int | None = None, seed: int = 0, optimizer: str = "SGD") -> list[float]:
     """The reference training in-process (trusted code only); returns the loss per step.
 
-    `batch=None` is the exam's full-batch training; the demo passes a mini-batch size, since
-    1000 full-batch steps on 500 crops take tens of minutes on a CPU.
+    `batch=None` and SGD are the exam's full-batch training; the demo passes a mini-batch size and
+    Adam, since the exam's 1000 full-batch SGD steps leave a real network far from trained.
     """
     inputs = grey(X) if task == "colorize" else mask_square(X, mask, offset)
-    optim = torch.optim.SGD(model.parameters(), lr=lr)
+    optim = (torch.optim.Adam if optimizer == "Adam" else torch.optim.SGD)(model.parameters(), lr=lr)
     order = torch.randperm(len(X), generator=torch.Generator().manual_seed(seed))
     losses = []
     for step in range(iterations):
@@ -169,63 +178,108 @@ def train_reference(task: str, X: torch.Tensor, model: nn.Module, iterations: in
 
 
 # ---------------------------------------------------------------- the demo's autoencoder
-class SkipAutoencoder(nn.Module):
-    """A small convolutional encoder-decoder with a skip connection (a two-level U-Net).
+def _block(a: int, b: int) -> nn.Sequential:
+    return nn.Sequential(nn.Conv2d(a, b, 3, padding=1), nn.ReLU(), nn.Conv2d(b, b, 3, padding=1), nn.ReLU())
 
-    encoder: conv -> (skip) -> strided conv (half resolution); decoder: transposed conv back
-    to full resolution, concatenated with the skip, conv to 3 channels. The output is a
-    residual on the input: out = base(x) + f(x), base = the grey value in all 3 channels
-    (colorize) or the damaged image (inpaint), so training starts at the trivial baseline.
+
+def hole_of(x: torch.Tensor) -> torch.Tensor:
+    """N×1×S×S: 1 where all channels are exactly 0 (the zeroed square), else 0."""
+    return (x.abs().sum(dim=1, keepdim=True) == 0).to(x.dtype)
+
+
+def mean_colour_fill(x: torch.Tensor) -> torch.Tensor:
+    """The damaged images with each hole filled by the mean colour of that image's visible pixels."""
+    hole = hole_of(x)
+    visible = x.sum(dim=(2, 3), keepdim=True) / (1 - hole).sum(dim=(2, 3), keepdim=True).clamp(min=1)
+    return x + hole * visible
+
+
+class UNet(nn.Module):
+    """A three-level U-Net: the bottleneck (S/8) sees the whole crop, skips keep the detail.
+
+    Inpaint: the mask is an extra input channel (read from the zeroed pixels, so the model keeps the
+    exam's interface model(X_missing)), the visible pixels are passed through and only the hole is
+    predicted, as a correction of the mean-colour fill (the output layer starts at 0). Colorize: the
+    output is the grey value in all 3 channels plus a learned correction.
     """
 
     def __init__(self, in_channels: int, width: int = 8):
         super().__init__()
-        self.encode = nn.Sequential(nn.Conv2d(in_channels, width, 3, padding=1), nn.ReLU())
-        self.down = nn.Sequential(nn.Conv2d(width, 2 * width, 3, stride=2, padding=1), nn.ReLU(),
-                                  nn.Conv2d(2 * width, 2 * width, 3, padding=1), nn.ReLU())
-        self.up = nn.Sequential(nn.ConvTranspose2d(2 * width, width, 2, stride=2), nn.ReLU())
-        self.out = nn.Conv2d(2 * width, 3, 3, padding=1)
+        w, self.inpaint = width, in_channels == 3
+        self.encode = nn.ModuleList([_block(in_channels + self.inpaint, w), _block(w, 2 * w), _block(2 * w, 4 * w)])
+        self.middle = _block(4 * w, 4 * w)
+        self.up = nn.ModuleList([nn.ConvTranspose2d(c, c, 2, stride=2) for c in (4 * w, 2 * w, w)])
+        self.decode = nn.ModuleList([_block(8 * w, 2 * w), _block(4 * w, w), _block(2 * w, w)])
+        self.out = nn.Conv2d(w, 3, 1)
         nn.init.zeros_(self.out.weight)
         nn.init.zeros_(self.out.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        skip = self.encode(x)
-        features = self.up(self.down(skip))
-        base = x.expand(-1, 3, -1, -1) if x.shape[1] == 1 else x
-        return base + self.out(torch.cat([features, skip], dim=1))
+        if self.inpaint:
+            hole = hole_of(x)
+            base = mean_colour_fill(x)
+            h = torch.cat([base, hole], dim=1)
+        else:
+            base, h = x.expand(-1, 3, -1, -1), x
+        skips = []
+        for block in self.encode:
+            h = block(h)
+            skips.append(h)
+            h = nn.functional.max_pool2d(h, 2)
+        h = self.middle(h)
+        for up, block, skip in zip(self.up, self.decode, reversed(skips)):
+            h = block(torch.cat([up(h), skip], dim=1))
+        correction = self.out(h)
+        return base + hole * correction if self.inpaint else base + correction
 
 
-def demo(n: int = 500, size: int = 24, iterations: int = 1000, lr: float = 0.004,
-         out: str = "autoencoder.png", seed: int = 0, batch: int | None = 16) -> dict:
-    """Train both tasks as the exam poses them, save the picture, return held-out numbers."""
+def held_out_numbers(task: str, model: nn.Module, X_test: torch.Tensor) -> tuple[dict, torch.Tensor, torch.Tensor]:
+    """(numbers, input shown, output) on held-out crops: whole-image MSE and, for inpaint, the hole's."""
+    inputs = grey(X_test) if task == "colorize" else mask_square(X_test)
+    with torch.no_grad():
+        out = model(inputs).clamp(0, 1)
+    mse = lambda a, b: float(nn.functional.mse_loss(a, b))  # noqa: E731
+    if task == "colorize":
+        shown = inputs.expand(-1, 3, -1, -1)
+        tinted = (shown + X_test.mean(dim=(2, 3), keepdim=True) - X_test.mean(dim=(1, 2, 3), keepdim=True)).clamp(0, 1)
+        return {"held_out_mse": mse(out, X_test), "baseline_mse": mse(shown, X_test),
+                "tinted_grey_mse": mse(tinted, X_test)}, shown, out
+    row, col = square_start(X_test.shape[-1], 16)
+    hole = (slice(None), slice(None), slice(row, row + 16), slice(col, col + 16))
+    return {"held_out_mse": mse(out, X_test), "baseline_mse": mse(inputs, X_test),
+            "hole_mse": mse(out[hole], X_test[hole]), "zero_fill_hole_mse": mse(inputs[hole], X_test[hole]),
+            "mean_colour_hole_mse": mse(mean_colour_fill(inputs)[hole], X_test[hole])}, inputs, out
+
+
+def demo(n: int = 500, size: int = 24, iterations: int = 1000, lr: float = 0.002,
+         out: str = "autoencoder.png", seed: int = 0, batch: int | None = 16, shown: int = 6) -> dict:
+    """Train both tasks (the exam's loop, Adam on mini-batches), save the picture, return held-out numbers."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from dlexam.engines.threads import torch_threads
     from dlexam.solutions.data import image_crops
 
     torch.manual_seed(seed)
     X = torch.from_numpy(image_crops(n, size, "train", seed=seed))
-    X_test = torch.from_numpy(image_crops(6, size, "test", seed=seed + 1))
+    X_test = torch.from_numpy(image_crops(64, size, "test", seed=seed + 1))
+    pick = torch.linspace(0, len(X_test) - 1, shown).long()
     rows, numbers = [], {}
     for task in ("colorize", "inpaint"):
-        model = SkipAutoencoder(1 if task == "colorize" else 3)
-        losses = train_reference(task, X, model, iterations, lr, batch=batch, seed=seed)
-        inputs = grey(X_test) if task == "colorize" else mask_square(X_test)
-        with torch.no_grad():
-            filled = model(inputs).clamp(0, 1)
-        baseline = inputs.expand(-1, 3, -1, -1)
-        numbers[task] = {"train_loss_first": losses[0], "train_loss_last": losses[-1],
-                         "held_out_mse": float(nn.functional.mse_loss(filled, X_test)),
-                         "baseline_mse": float(nn.functional.mse_loss(baseline, X_test))}
-        rows.append((task, baseline, filled))
+        model = UNet(1 if task == "colorize" else 3)
+        with torch_threads(1):
+            losses = train_reference(task, X, model, iterations, lr, batch=batch, seed=seed, optimizer="Adam")
+        found, given, filled = held_out_numbers(task, model, X_test)
+        numbers[task] = {"train_loss_first": losses[0], "train_loss_last": losses[-1], **found}
+        rows.append((task, given[pick], filled[pick]))
     titles = {"colorize": ("grey", "coloured"), "inpaint": ("masked", "filled")}
-    figure, axes = plt.subplots(6, 6, figsize=(6.4, 7.6))
-    for r, (task, shown, filled) in enumerate(rows):
-        for k, (images, label) in enumerate(((shown, titles[task][0]), (filled, titles[task][1]),
-                                            (X_test, "truth"))):
-            for i in range(6):
+    figure, axes = plt.subplots(6, shown, figsize=(6.4, 7.8))
+    for r, (task, given, filled) in enumerate(rows):
+        for k, (images, label) in enumerate(((given, titles[task][0]), (filled, titles[task][1]),
+                                            (X_test[pick], "truth"))):
+            for i in range(shown):
                 axis = axes[3 * r + k, i]
                 axis.imshow(images[i].permute(1, 2, 0).numpy(), interpolation="nearest")
                 axis.set_xticks([])
@@ -233,17 +287,16 @@ def demo(n: int = 500, size: int = 24, iterations: int = 1000, lr: float = 0.004
                 if i == 0:
                     axis.set_ylabel(label)
         m = numbers[task]
-        axes[3 * r, 0].set_title(f"{task}: held-out MSE {m['held_out_mse']:.4f} (baseline {m['baseline_mse']:.4f})",
-                                 loc="left", fontsize=10)
-    steps = "full-batch" if batch is None else f"mini-batch ({batch})"
-    figure.suptitle(f"{n} crops of {size}px, SGD lr {lr:g}, {iterations} {steps} steps;\n"
-                    f"test photos never trained on", fontsize=10)
-    figure.subplots_adjust(left=0.09, right=0.99, top=0.9, bottom=0.035, wspace=0.06, hspace=0.12)
-    for r in (0, 3):  # room for each task's title
-        for axis in axes[r]:
-            box = axis.get_position()
-            axis.set_position([box.x0, box.y0 - (0.025 if r == 3 else 0), box.width, box.height])
-    for r in (4, 5):
+        title = (f"colorize: MSE {m['held_out_mse']:.4f} (grey copy {m['baseline_mse']:.4f}, tinted by the true "
+                 f"mean colour {m['tinted_grey_mse']:.4f})" if task == "colorize" else
+                 f"inpaint, in the hole: MSE {m['hole_mse']:.4f} (mean-colour fill {m['mean_colour_hole_mse']:.4f}, "
+                 f"zeros {m['zero_fill_hole_mse']:.4f})")
+        axes[3 * r, 0].set_title(title, loc="left", fontsize=8)
+    steps = "full-batch" if batch is None else f"mini-batches of {batch}"
+    figure.suptitle(f"U-Net, {n} crops of {size}px, Adam lr {lr:g}, {iterations} steps on {steps};\n"
+                    f"64 test crops of photos never trained on (6 shown)", fontsize=9)
+    figure.subplots_adjust(left=0.09, right=0.99, top=0.9, bottom=0.02, wspace=0.06, hspace=0.12)
+    for r in range(3, 6):  # room for the second task's title
         for axis in axes[r]:
             box = axis.get_position()
             axis.set_position([box.x0, box.y0 - 0.025, box.width, box.height])
@@ -259,15 +312,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--n", type=int, default=500, help="training crops (default 500, as in the exam)")
     parser.add_argument("--size", type=int, default=24, help="crop size S (default 24)")
     parser.add_argument("--iterations", type=int, default=1000)
-    parser.add_argument("--lr", type=float, default=0.004)
+    parser.add_argument("--lr", type=float, default=0.002)
     parser.add_argument("--batch", type=int, default=16,
                         help="mini-batch size (default 16; 0 = the exam's full batch, slow on a CPU)")
     parser.add_argument("--out", default="autoencoder.png")
     args = parser.parse_args(argv)
     numbers = demo(args.n, args.size, args.iterations, args.lr, args.out, batch=args.batch or None)
     for task, m in numbers.items():
-        print(f"{task}: training loss {m['train_loss_first']:.4f} -> {m['train_loss_last']:.4f}; held-out MSE "
-              f"{m['held_out_mse']:.4f} vs. baseline {m['baseline_mse']:.4f}")
+        print(f"{task}: " + ", ".join(f"{k} {v:.4f}" for k, v in m.items()))
     print(f"picture: {args.out}\n\nLimitations and fixes:")
     for name, text in LIMITATIONS.items():
         print(f"- {name}: {text}")

@@ -76,8 +76,9 @@ def judge(settings: Settings, ref: Reference, static: Static, result: RunResult,
     model = model_of(settings)
     z, shape = _shape(returned["z"], ref.x, note, result)
     parts = [shape, *_flip_and_size(settings, ref, model, z), _objective(settings, ref, model, returned),
-             _x_unchanged(ref.x, returned.get("x_after")), _model_unchanged(settings, result.state_dict),
-             _optimiser_observed(settings, result) if observed else _optimiser_from_source(settings, static)]
+             _x_unchanged(ref.x, returned.get("x_after"), static.writes_x),
+             _model_unchanged(settings, result.state_dict),
+             _optimiser_observed(settings, result, static) if observed else _optimiser_from_source(settings, static)]
     return Grade(parts)
 
 
@@ -168,17 +169,23 @@ def _objective(settings: Settings, ref: Reference, model: torch.nn.Module, retur
                   f"of its decrease (full points from 70 %, none below 20 %)", numbers)
 
 
-def _x_unchanged(x: torch.Tensor, after: Any) -> PartGrade:
+def _x_unchanged(x: torch.Tensor, after: Any, written: str | None) -> PartGrade:
+    """Awarded on a fact read here from the source (no write into x's storage), never on what the
+    run reports alone: the x it sends back after the call can only take the point away."""
     name = "x not modified"
+    if written is not None:
+        return _check(name, 0, f"read from the source, adversarial() changed x in place: {written}; work on a "
+                               f"copy: z = x.clone().detach().requires_grad_(True)", {"written_in_source": True})
     if type(after) is not torch.Tensor or after.shape != x.shape:
         return _check(name, 0, "x could not be compared after the call")
     if torch.equal(after, x):
-        return _check(name, 1, "x is unchanged after the call", {"changed_inputs": 0})
+        return _check(name, 1, "the source writes nothing into x (read here), and x was unchanged after the call",
+                      {"changed_inputs": 0, "written_in_source": False})
     changed = int((after != x).any(1).sum())
     largest = float((after - x).abs().max())
     return _check(name, 0, f"adversarial() changed x in place on {changed}/{x.shape[0]} inputs "
                            f"(max change {largest:.3g}); work on a copy: z = x.clone()",
-                  {"changed_inputs": changed, "max_change": largest})
+                  {"changed_inputs": changed, "max_change": largest, "written_in_source": False})
 
 
 def _model_unchanged(settings: Settings, state: Any) -> PartGrade:
@@ -193,7 +200,9 @@ def _model_unchanged(settings: Settings, state: Any) -> PartGrade:
                            f"must optimise z, not the model", {"changed_tensors": len(changed)})
 
 
-def _optimiser_observed(settings: Settings, result: RunResult) -> PartGrade:
+def _optimiser_observed(settings: Settings, result: RunResult, static: Static) -> PartGrade:
+    """Observed in the run, and the source must agree: it calls torch's optimiser asked for and
+    defines no class or function of that name (a home-made `SGD` can count any steps it likes)."""
     name = "optimiser and iterations"
     seen = result.observations
     per_call = seen.steps / 2           # the wrapper calls adversarial() twice
@@ -207,7 +216,10 @@ def _optimiser_observed(settings: Settings, result: RunResult) -> PartGrade:
         message += f"; but the model was called only {seen.forward} times in {seen.steps} steps"
     if seen.used_sheet_alias:
         message += "; torch.nn.SGD from the sheet was read as torch.optim.SGD"
-    return _check(name, 1.0 if steps_ok and optimiser_ok and evaluated else 0.0, message,
+    source_ok = str(settings.optimizer) in static.optimizers and str(settings.optimizer) not in static.defines
+    if not source_ok:
+        message += f"; but the source does not call torch's {settings.optimizer} (or defines its own)"
+    return _check(name, 1.0 if steps_ok and optimiser_ok and evaluated and source_ok else 0.0, message,
                   {"steps_per_call": per_call, "forward_calls": seen.forward})
 
 

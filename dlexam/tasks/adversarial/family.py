@@ -8,12 +8,15 @@ margin version max(0, t·f(z) + κ)); the distance is always the squared L2 norm
 
 The answer is Python code (a file's path or the code itself); it is graded by its behaviour in
 the sandbox (`checks`). Only byte-identical copies of code this family wrote itself (the
-reference solution and its perturbations) run in-process, so the conformance suite stays fast;
-everything else goes through a warm sandbox pool shared by the process.
+reference solution and its perturbations, up to surrounding blank space) run in-process, so the
+conformance suite stays fast; everything else goes through a warm sandbox pool shared by the
+process. Grades are cached per (settings, source) within a process.
 """
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import random
 from typing import TypedDict
 
@@ -32,6 +35,7 @@ from dlexam.tasks.model import Answer, Grade, Solution, TaskFamily, Variant
 STEPS = (200, 500, 1000, 1000)
 OPTIMIZERS = (Optimizer.SGD, Optimizer.SGD, Optimizer.ADAM)
 KAPPAS = (0.0, 0.0, 0.5, 1.0)
+_cache: dict[tuple, Grade] = {}   # grades per (settings, source) in this process: a file is graded once
 
 
 class AdversarialData(TypedDict):
@@ -111,7 +115,7 @@ class AdversarialTask(TaskFamily):
         code = solution.answer.parts.get("code")
         if not isinstance(code, str):
             raise VerificationError("the solution holds no code")
-        trusted = code in self._own_sources(variant)
+        trusted = code.strip() in {s.strip() for s in self._own_sources(variant)}
         second_method.check(self.settings(variant), code, trusted, None if trusted else sandbox.shared_pool())
 
     # --- grading ----------------------------------------------------------------------------
@@ -120,9 +124,12 @@ class AdversarialTask(TaskFamily):
         if not isinstance(code, str):
             raise InputError("The answer holds no code.")
         settings = self.settings(variant)
-        if code in self._own_sources(variant):
-            return checks.grade_source(code, settings, runner=run_trusted)
-        return checks.grade_source(code, settings, sandbox.shared_pool())
+        key = (settings, hashlib.sha256(code.encode()).hexdigest())
+        if key not in _cache:
+            own = code.strip() in {s.strip() for s in self._own_sources(variant)}
+            _cache[key] = (checks.grade_source(code, settings, runner=run_trusted) if own else
+                           checks.grade_source(code, settings, sandbox.shared_pool()))
+        return copy.deepcopy(_cache[key])
 
     def grade_file(self, source: str, file: str, seed: int | None, pool: SandboxPool | None,
                    timeout: float = checks.DEFAULT_TIMEOUT) -> Grade:

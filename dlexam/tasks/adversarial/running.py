@@ -49,6 +49,8 @@ class Static:
     function: str | None       # the function to call: adversarial, or a near-miss spelling
     optimizers: set[str]       # names of called optimisers, e.g. {"SGD"}
     ranges: set[int]           # constant loop bounds: range(N), while i < N
+    writes_x: str | None = None   # where the function writes into x's storage (`x_written`)
+    defines: frozenset[str] = frozenset()   # classes and functions the file defines (a home-made `SGD`)
 
 
 def read_source(source: str) -> Static:
@@ -70,7 +72,8 @@ def read_source(source: str) -> Static:
         if isinstance(node, ast.Compare) and all(isinstance(c, ast.Constant) and type(c.value) is int
                                                   for c in node.comparators):
             ranges |= {c.value for c in node.comparators}
-    return Static(function, optimizers, ranges)
+    defines = frozenset(n.name for n in ast.walk(tree) if isinstance(n, (ast.ClassDef, ast.FunctionDef)))
+    return Static(function, optimizers, ranges, x_written(source, function) if function else None, defines)
 
 
 def wrapped(source: str, function: str) -> str:
@@ -91,3 +94,71 @@ def clean_message(message: str) -> str:
     """One line: the first of the exception's message, the wrapper's name replaced."""
     first = message.replace(f"{CALL}()", f"{FUNCTION}()").strip().splitlines()[0] if message.strip() else message
     return first[:300].rstrip(" :,")
+
+
+# Expressions that share x's storage (a view or x itself) and ones that copy it.
+_SHARING = {"detach", "view", "view_as", "reshape", "requires_grad_", "detach_", "squeeze", "unsqueeze", "flatten",
+            "expand", "expand_as", "t", "transpose", "permute", "data", "float", "to", "contiguous", "type_as"}
+_WRAPPERS = {"Parameter", "Variable", "as_tensor"}    # nn.Parameter(x), Variable(x): the same storage
+_KEEPS_VALUES = {"requires_grad_", "retain_grad", "register_hook", "detach_", "share_memory_"}
+
+
+def x_written(source: str, function: str) -> str | None:
+    """Where `function` writes into its first argument's storage, read from the source (never run):
+    an in-place method (`x.add_`), an item or augmented assignment (`x[...] = `, `x += `), or an
+    optimiser handed x or a name sharing x's storage (`z = x`, `z = x.detach()`, `nn.Parameter(x)`).
+    None when no such write is found."""
+    tree = ast.parse(source)
+    node = next((n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                 and n.name == function), None)
+    if node is None or not node.args.args:
+        return None
+    sharing = {node.args.args[0].arg}
+    for statement in sorted((n for n in ast.walk(node) if isinstance(n, ast.stmt)), key=lambda n: n.lineno):
+        if isinstance(statement, ast.Assign) and all(isinstance(t, ast.Name) for t in statement.targets):
+            names = {t.id for t in statement.targets}
+            sharing = sharing | names if _shares(statement.value, sharing) else sharing - names
+    for n in ast.walk(node):
+        found = _write(n, sharing)
+        if found:
+            return f"`{ast.unparse(n).splitlines()[0][:80]}` {found}"
+    return None
+
+
+def _shares(value: ast.AST, sharing: set[str]) -> bool:
+    match value:
+        case ast.Name(id=name):
+            return name in sharing
+        case ast.Attribute(value=inner, attr=attr):
+            return attr in _SHARING and _shares(inner, sharing)
+        case ast.Call(func=ast.Attribute(value=inner, attr=attr)) if attr in _SHARING:
+            return _shares(inner, sharing)
+        case ast.Call(func=func, args=[first, *_]):
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            return name in _WRAPPERS and _shares(first, sharing)
+        case ast.Subscript(value=inner):
+            return _shares(inner, sharing)
+    return False
+
+
+def _write(n: ast.AST, sharing: set[str]) -> str | None:
+    if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute):
+        attr = n.func.attr
+        if attr.endswith("_") and not attr.startswith("_") and attr not in _KEEPS_VALUES and _shares(n.func.value, sharing):
+            return "changes x in place"
+        if attr in OPTIMIZERS and n.args and _names_shared(n.args[0], sharing):
+            return "optimises a tensor that shares x's storage, so every step changes x"
+    if isinstance(n, ast.Call) and getattr(n.func, "id", "") in OPTIMIZERS and n.args and _names_shared(n.args[0], sharing):
+        return "optimises a tensor that shares x's storage, so every step changes x"
+    if isinstance(n, ast.AugAssign) and _shares(n.target, sharing):
+        return "changes x in place"
+    if isinstance(n, (ast.Assign, ast.AugAssign)):
+        targets = n.targets if isinstance(n, ast.Assign) else [n.target]
+        if any(isinstance(t, (ast.Subscript, ast.Attribute)) and _shares(t.value, sharing) for t in targets):
+            return "writes into x"
+    return None
+
+
+def _names_shared(arg: ast.AST, sharing: set[str]) -> bool:
+    items = arg.elts if isinstance(arg, (ast.List, ast.Tuple)) else [arg]
+    return any(_shares(item, sharing) for item in items)

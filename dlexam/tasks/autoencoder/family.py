@@ -65,18 +65,20 @@ def settings_of(variant: Variant) -> Settings:
                    hidden=d["grader_hidden"])
 
 
-def grade_code(settings: Settings, source: str) -> Grade:
-    """Sandboxed grading of one source, cached per (settings, source) in this process (a copy)."""
+def grade_code(settings: Settings, source: str, trusted: bool = False) -> Grade:
+    """Grading of one source, cached per (settings, source) in this process (a copy). `trusted`
+    (the family's own code, byte for byte) runs in-process: the replay judges it like any other."""
     key = (settings, hashlib.sha256(source.encode()).hexdigest())
     if key not in _cache:
-        _cache[key] = checks.grade_source(settings, source, sandbox.shared_pool())
+        _cache[key] = (checks.grade_source(settings, source, runner=checks.trusted_runner) if trusted else
+                       checks.grade_source(settings, source, sandbox.shared_pool()))
     return copy.deepcopy(_cache[key])
 
 
 class _Autoencoder(TaskFamily):
     task: Task
     topic = "Task 5: programming"
-    points = float(sum(checks.CODE_POINTS.values()) + LIMITATION_POINTS)
+    points = float(sum(checks.CODE_POINTS[Task.COLORIZE].values()) + LIMITATION_POINTS)
 
     # -- posing ----------------------------------------------------------------------
     def _generate(self, rng: random.Random) -> AutoencoderData:
@@ -127,8 +129,9 @@ class _Autoencoder(TaskFamily):
         second_method.check(settings_of(variant), code, trusted, None if trusted else sandbox.shared_pool())
 
     def _own_sources(self, variant: Variant) -> set[str]:
+        """The reference code (as solved and as a bare skeleton) and its perturbations."""
         answer = self.solve(variant).answer
-        return {answer.parts["code"], *(self._mistakes(answer.parts["code"]))}
+        return {answer.parts["code"], self.source(variant.data), *(self._mistakes(answer.parts["code"]))}
 
     # -- grading ---------------------------------------------------------------------
     def grade(self, variant: Variant, answer: Answer) -> Grade:
@@ -136,7 +139,8 @@ class _Autoencoder(TaskFamily):
         source = answer.parts.get("code")
         if not isinstance(source, str):
             raise InputError("The answer needs the code of train(X, model) as text.")
-        code = grade_code(settings_of(variant), source)
+        own = source.strip() in {s.strip() for s in self._own_sources(variant)}
+        code = grade_code(settings_of(variant), source, trusted=own)
         if code.error:
             code.parts[0].evidence["error"] = code.error
         return Grade([*code.parts, grade_limitations(answer.parts.get("limitations"))])

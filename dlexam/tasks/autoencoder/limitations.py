@@ -1,8 +1,11 @@
 """The limitations part of task 5(b): 1-2 sentences on what the approach cannot do, and fixes.
 
-Graded against a rubric of key points, one point each, found by words that show them (any one
-suffices, case-insensitive). In a code answer the text is the comment lines from the first one
-mentioning limitations (`# Limitations: ...`) to the next line of code.
+Graded against a rubric of key points with the rubric library (`grading.rubric`): clause by
+clause, with negation and direction understood. A claim that contradicts a key point ("MSE gives
+sharp results", "500 images are enough to avoid overfitting") earns nothing for it, and what the
+grader cannot tell is flagged (`needs_human_look` in the evidence). In a code answer the text is
+the comment lines from the first one mentioning limitations (`# Limitations: ...`) to the next
+line of code.
 """
 
 from __future__ import annotations
@@ -11,24 +14,35 @@ import textwrap
 from typing import Any
 
 from dlexam.grading.grade import PartGrade
+from dlexam.grading.rubric import KeyPoint, grade_rubric
 
-RUBRIC = {  # key point -> words that show it (any one suffices)
-    "blurry averages from MSE": ("blur", "average", "mean of", "washed", "mse", "l2"),
-    "ambiguous colours / contents": ("ambigu", "several", "multiple", "many possible", "unknown colo", "not unique"),
-    "fixed mask / small data / no validation": ("fixed", "position", "overfit", "too few", "small data",
-                                                "tiny", "validation", "more data", "augment"),
-}
+SUBJECT = ("mse", "l2", "squared", "loss", "colo", "fill", "output", "result", "image", "pixel", "prediction",
+           "answer", "content", "value", "model")
+RUBRIC = [
+    KeyPoint("MSE rewards the average of all plausible answers: colours and fills come out blurry, washed out.",
+             (("blur", "washed", "average", "averaging", "mean of", "muted", "dull", "desaturat", "brownish",
+               "greyish", "grayish"), SUBJECT),
+             toward=("blur", "washed", "muted", "dull"),
+             away=("sharp", "crisp", "vivid", "realistic", "detailed")),
+    KeyPoint("Colour (or the missing content) is ambiguous: several answers are plausible from the input.",
+             (("ambigu", "several", "multiple", "many possible", "not unique", "more than one", "could be red",
+               "could be any", "many plausible"), SUBJECT),
+             away=("unique", "determined", "only one", "one right", "one correct")),
+    KeyPoint("Too little data / a fixed mask: the model overfits, or only fills this one square; fix with more "
+             "data, augmentation, random masks, a validation split.",
+             (("overfit", "memori", "too few", "small data", "tiny", "more data", "augment", "fixed", "position",
+               "random mask", "validation", "only learns", "only fills", "generali"),),
+             toward=("risk", "too", "only", "poor", "bad", "worse", "more", "increas"),
+             away=("enough", "avoid", "prevent", "plenty", "no problem")),
+]
 POINTS = float(len(RUBRIC))
 
 
 def grade_limitations(text: Any) -> PartGrade:
-    """One point per key point of the rubric that the text makes (keywords, case-insensitive)."""
-    text = text.lower() if isinstance(text, str) else ""
-    made = [point for point, words in RUBRIC.items() if any(w in text for w in words)]
-    missing = [point for point in RUBRIC if point not in made]
-    feedback = f"limitations: {len(made)} of {len(RUBRIC)} key points made"
-    feedback += f"; missing: {', '.join(missing)}." if missing else "."
-    return PartGrade("limitations", float(len(made)), POINTS, feedback, {"made": made, "points_made": len(made)})
+    """One point per key point the text makes (and nowhere contradicts)."""
+    points, feedback, evidence = grade_rubric(RUBRIC, text if isinstance(text, str) else "", POINTS, "limitations")
+    return PartGrade("limitations", round(points, 2), POINTS, f"limitations: {feedback}",
+                     {**evidence, "points_made": len(evidence["matched"])})
 
 
 def limitations_comment(source: str) -> str:
