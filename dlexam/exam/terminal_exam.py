@@ -22,8 +22,8 @@ from dlexam.exam.session import CLOCK_POLICY, ExamSession, TimeUp
 from dlexam.exam.terminal_results import show_hand_in
 
 WARNINGS = (600, 300, 60)        # seconds left at which the clock is announced while waiting
-COMMANDS = ("[bold]Enter[/]/[bold]n[/] next task · [bold]p[/] previous · a label such as [bold]1.3[/] goes "
-            "there · [bold]o[/] overview · [bold]h[/] hand in · [bold]q[/] quit (answers are kept)")
+COMMANDS = ("[bold]Enter[/]/[bold]n[/] next · [bold]p[/] previous · a label such as [bold]1.3[/] goes "
+            "there · [bold]o[/] overview · [bold]h[/] hand in · [bold]q[/] quit (answers kept)")
 
 
 def clock_text(seconds: float) -> str:
@@ -156,8 +156,8 @@ class ExamScreen:
     def answer(self, label: str) -> None:
         code = self.session.is_code(label)
         if code:
-            self.console.print("[dim]The path of a .py file, or the code ended by a line with a single "
-                               "'.'. An empty line leaves the answer as it is.[/]")
+            self.console.print("[dim]Typed code ends with a line holding a single '.'. An empty line leaves the "
+                               "answer as it is.[/]")
         else:
             self.console.print("[dim]An empty line leaves the answer as it is.[/]")
         first = self.ask(f"answer {label}› ")

@@ -17,8 +17,8 @@ MAX_SOLUTION_LINES = 40
 
 def _colour(t: TaskResult) -> str:
     if t.max_points and t.points >= t.max_points - 1e-9:
-        return "green"
-    return "yellow" if t.points > 0 else "red"
+        return "bright_green"
+    return "bright_yellow" if t.points > 0 else "bright_red"
 
 
 def show_task(console, t: TaskResult) -> None:
@@ -41,7 +41,7 @@ def show_task(console, t: TaskResult) -> None:
         for line in shown:
             console.print(f"    {line}", style="cyan", markup=False, highlight=False)
     elif t.solution:
-        console.print(f"[dim]The solution as typed at the prompt:[/] {escape(t.solution)}")
+        console.print(f"[dim]A full-marks answer:[/] {escape(t.solution)}")
     if t.picture:
         console.print(f"Picture of the solution: {escape(t.picture)}")
     console.print()
@@ -62,8 +62,8 @@ def show_hand_in(console, result: HandIn) -> None:
     table.add_row("", "[bold]total[/]", f"[bold]{result.total:g}[/]", f"{result.points:g}")
     console.print(table)
     share = 100 * result.total / result.points if result.points else 0.0
-    verdict = "[bold green]passed[/]" if result.passed else "[bold red]failed[/]"
+    verdict = "[bold bright_green]passed[/]" if result.passed else "[bold bright_red]failed[/]"
     console.print(f"[bold]{result.total:g} of {result.points:g} points ({share:.0f} %): German grade "
                   f"{result.german_grade:.1f}[/] — {verdict}.")
-    key = ", ".join(f"{grade} {share}" for share, grade in scale_rows())
+    key = ", ".join(f"{grade} {share.replace('>=', 'from').replace('<', 'below')}" for share, grade in scale_rows())
     console.print(f"[dim]The scale: {escape(key)}.[/]")
