@@ -4,7 +4,9 @@
 #   poppler-utils (pdftoppm): the tests look at `dlexam paper`'s pages as PNG
 #   postgresql (Debian's, with libpq): the store's tests start a throw-away server as an unprivileged
 #     user (tests/postgres_server.py); dlexam itself needs it only for DLEXAM_DATABASE_URL
-#   util-linux (prlimit, setpriv, unshare): resource limits and dropping to an unprivileged uid
+#   util-linux (prlimit, setpriv, unshare, mount): resource limits, dropping to an unprivileged uid,
+#     the sandbox's /tmp with an inode limit
+#   libseccomp2: the sandbox's seccomp filter (built through the pyseccomp package)
 # Installs with apt-get only when a command is missing and we are root; otherwise says what to do.
 set -eu
 
@@ -13,12 +15,15 @@ command -v bwrap >/dev/null 2>&1 || need="$need bubblewrap"
 command -v pdftoppm >/dev/null 2>&1 || need="$need poppler-utils"
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || command -v pg_ctl >/dev/null 2>&1 \
     || need="$need postgresql"
-for tool in prlimit setpriv unshare; do
+for tool in prlimit setpriv unshare mount; do
     command -v "$tool" >/dev/null 2>&1 || { need="$need util-linux"; break; }
 done
+if ! ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2'; then
+    need="$need libseccomp2"
+fi
 
 if [ -z "$need" ]; then
-    echo "install-system-deps: nothing to do (bwrap $(bwrap --version 2>/dev/null | cut -d' ' -f2), prlimit, setpriv, unshare present)"
+    echo "install-system-deps: nothing to do (bwrap $(bwrap --version 2>/dev/null | cut -d' ' -f2), prlimit, setpriv, unshare, mount, libseccomp present)"
     exit 0
 fi
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then

@@ -197,7 +197,7 @@ def adversarial(x, t, model):
 
 
 @pytest.fixture(scope="module")
-def probe(pool):
+def probe_run(pool):
     """One submission trying many forbidden things, each caught and reported back."""
     with socket.socket() as server:
         server.bind(("127.0.0.1", 0))
@@ -208,7 +208,12 @@ def probe(pool):
         with pytest.raises(socket.timeout):
             server.accept()  # nothing reached the host's loopback
     assert result.status == "ok", result.message + result.stderr
-    return result.returned
+    return result
+
+
+@pytest.fixture(scope="module")
+def probe(probe_run):
+    return probe_run.returned
 
 
 def test_child_is_unprivileged(probe):
@@ -227,12 +232,21 @@ def test_grader_files_are_invisible(probe):
 
 
 def test_network_is_unreachable_even_on_loopback(probe):
-    assert probe["connect"] == "ConnectionRefusedError"
+    assert probe["connect"] == "PermissionError"  # refused by the runner's hook; the host saw nothing
 
 
 def test_killing_its_parent_is_refused_and_the_call_goes_on(probe):
     assert probe["kill_parent"] == probe["kill_init"] == "PermissionError"
     assert torch.is_tensor(probe["result"])
+
+
+def test_every_blocked_attempt_is_reported(probe_run):
+    blocked = " | ".join(probe_run.blocked)
+    assert "network: socket." in blocked and "('127.0.0.1'," in blocked
+    assert "signalling a process that is not its own: os.kill(1)" in blocked
+    for target in ("/usr/", "/etc/", "/opt/", "/dev/shm/", "/opt/runner/sandbox_child.py"):
+        assert f"writing outside /tmp: {target}" in blocked, target
+    assert f"/tmp/{MARKER}" not in blocked.replace(f"outside /tmp: /tmp/{MARKER}", "")
 
 
 def test_infinite_loop_times_out(pool):
@@ -334,7 +348,7 @@ def test_forged_and_malicious_answers_are_rejected(pool):
             os._exit(0)
     """)
     result = pool.run(source, adversarial_job(), timeout=10)
-    assert result.status == "no_result" and "could not be read" in result.message
+    assert result.status == "no_result" and "not a torch.save archive" in result.message
     assert not marker.exists()
 
 
@@ -380,5 +394,6 @@ def test_fallback_without_bubblewrap_still_drops_root_and_network():
     assert result.status == "ok", result.message + result.stderr
     uid, network, cwd = result.returned
     assert uid == sandbox.uid != 0
-    assert network == "OSError"  # "network is unreachable": its own namespace, loopback down
+    assert network == "PermissionError"  # the runner's hook refuses it (and the namespace has no route)
+    assert any(line.startswith("network: socket.") for line in result.blocked)
     assert cwd.startswith("/tmp/dlexam-sandbox-") and not Path(cwd).exists()  # removed after

@@ -273,7 +273,7 @@ def _watched(torch, model) -> dict:
     return seen
 
 
-def _run(torch, job) -> dict:
+def _run(torch, job, reporter) -> io.BytesIO:
     torch.manual_seed(int(job["seed"]))
     torch.set_num_threads(int(job["threads"]))  # by hand: threads.torch_threads is not importable in here
     model = None
@@ -293,6 +293,8 @@ def _run(torch, job) -> dict:
     sys.modules["submission"] = module
     started = time.perf_counter()
     stage = "importing the file"
+    token = job.pop("report_token", "")
+    reporter.start()
     try:
         code = compile(job["source"], "submission.py", "exec")
         exec(code, module.__dict__)
@@ -315,6 +317,7 @@ def _run(torch, job) -> dict:
         result.update(status=status, message=f"{type(exc).__name__} while {where}: {exc}"[:500],
                       traceback=_short_traceback(exc))
     result.setdefault("call_seconds", time.perf_counter() - started)
+    reporter.finish(token)
     result["observations"] = recorder.observations()
     after = _watched(torch, model)
     result["observations"]["tampered"] = sorted(name for name in before if after.get(name) is not before[name])
@@ -328,17 +331,32 @@ def _run(torch, job) -> dict:
     return buffer
 
 
+def _guard(spec: str, report_fd: int):
+    """New keyring and seccomp filter (spec 'KEYCTL:SECCOMP:HEX', or '-'), then the audit hook."""
+    import sandbox_guard
+
+    if spec != "-":
+        keyctl, seccomp, program = spec.split(":")
+        sandbox_guard.new_keyring(int(keyctl))
+        sandbox_guard.load_filter(int(seccomp), bytes.fromhex(program))
+    reporter = sandbox_guard.Reporter(report_fd, os.environ.get("HOME", "/tmp"))
+    reporter.install()
+    return reporter
+
+
 def main() -> None:
-    site_packages, result_fd = sys.argv[1], int(sys.argv[2])
+    site_packages, result_fd, report_fd, spec = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
     sys.path.extend(site_packages.split(os.pathsep))
+    sys.path.append(os.path.dirname(os.path.abspath(__file__)))
     import torch
 
     _warm_up(torch)
+    reporter = _guard(spec, report_fd)
     write_frame(result_fd, READY)
     job = torch.load(io.BytesIO(read_frame(0, 1 << 34)), weights_only=True)
     os.close(0)
     _set_limits(job)
-    buffer = _run(torch, job)
+    buffer = _run(torch, job, reporter)
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

@@ -1,41 +1,38 @@
 """How a sandbox process is walled in: the command line that starts it.
 
 What protects what (bubblewrap mode, the normal one; `scripts/install-system-deps.sh`
-installs bubblewrap):
+installs bubblewrap and libseccomp):
 
 - **Grader's files** (the checkout, `dlexam/solutions`, the grader's source): the child
   runs in a new mount namespace whose root is an empty tmpfs. Only these are bind-mounted,
-  all read-only: /usr (+ the /bin, /lib, /lib64, /sbin links), /etc/ld.so.cache, the Python
-  installation (at /opt/python), the site-packages directories that hold torch and numpy (at
-  /opt/site-packages*, with every `dlexam*` / `__editable__*` entry and the grader package
-  itself masked by an empty tmpfs or /dev/null), and the child runner file. The checkout is
-  not mounted at all, so its paths do not exist inside. The interpreter runs with
-  `-I -S`, so no `.pth` file (like the editable-install finder) is processed.
-- **Writing**: the only writable place is a size-limited tmpfs at /tmp (also HOME and cwd);
-  /dev/shm and everything else is read-only or root-owned. The tmpfs vanishes with the sandbox.
-- **Privileges**: bwrap (run as root, without a user namespace) sets up the mounts, then
-  `setpriv` switches to a random unprivileged uid/gid (no passwd entry, no groups), clears
-  the inheritable and bounding capability sets; bwrap sets no_new_privs, so no setuid binary
-  can regain root. A fresh uid per sandbox keeps RLIMIT_NPROC (counted per uid) per sandbox.
-  Run as a normal user, bwrap uses an unprivileged user namespace instead.
-- **Network**: a new network namespace with only a loopback device: no route anywhere,
-  not even to the host's own 127.0.0.1 services.
-- **Other processes**: new pid, ipc and uts namespaces and a new session (no terminal);
-  the child sees only its own processes and cannot signal the grader (different uid, and
-  the grader is outside its pid namespace). `--die-with-parent` plus killing the outer bwrap
-  kills the whole pid namespace, so a fork bomb or hanging child ends completely.
-- **Resources**: `prlimit` sets limits before bwrap starts (address space, processes, file
-  size, open files, core dumps, a start-up CPU budget); the runner lowers them again with
-  setrlimit once the job arrives (CPU seconds for this call, the job's memory). Captured
-  stdout/stderr and the result frame are truncated / size-checked by the grader.
-Not covered: the kernel's attack surface (no seccomp filter; the child may still create
-user namespaces), and CPU/memory *pressure* on the host beyond the rlimits (no cgroups).
+  all read-only: /usr (+ the /bin, /lib, /lib64, /sbin links), /etc/ld.so.cache, the
+  interpreter, its libpython and its standard library (at /opt/python; the global
+  site-packages hidden under an empty tmpfs), the distributions torch and numpy need and
+  nothing else of the site-packages (at /opt/site-packages*), and the two runner files. The
+  checkout is not mounted at all. The interpreter runs with `-I -S`, so no `.pth` file runs.
+- **Writing**: the only writable place is /tmp, a tmpfs limited in bytes and inodes (also
+  HOME and cwd); it vanishes with the sandbox.
+- **Privileges**: bwrap (run as root, without a user namespace) sets up the mounts, a small
+  prelude mounts /tmp, then `setpriv` switches to a random unprivileged uid/gid (no passwd
+  entry, no groups) and clears every capability set; no_new_privs is set. Run as a normal
+  user, bwrap uses an unprivileged user namespace instead, with `--disable-userns`.
+- **Kernel surface** (`sandbox_seccomp`, `sandbox_guard`): the child joins a new empty session
+  keyring and loads a seccomp filter denying what nothing needs (namespaces, mount, keyctl,
+  ptrace, bpf, perf_event_open, execve, ...), so no new user namespace can be made inside.
+- **Network**: a new network namespace with only a loopback device.
+- **Other processes**: new pid, ipc and uts namespaces and a new session (no terminal).
+- **Resources**: a cgroup per sandbox (`sandbox_cgroup`: memory with tmpfs and memfd pages,
+  pids, a CPU quota and an equal CPU share), plus `prlimit` limits per process (address space,
+  processes, file size, open files, core dumps, CPU seconds) that the runner lowers again
+  once the job arrives. Output and the result frame are capped by the grader.
 
-Fallback mode (no usable bwrap): the same `prlimit` limits, `unshare --net --pid --ipc`
-where the kernel allows it, and `setpriv` to an unprivileged uid when running as root.
-It does NOT hide the grader's files (they stay readable if world-readable); the child's
-working directory and HOME are a fresh host temp dir owned by its uid (removed afterwards),
-but /tmp is the host's; it needs the Python installation to be readable by that uid. `isolation_kind()` says which mode is in force.
+Fallback mode (no usable bwrap): the same limits, cgroup, filter and hook; `unshare --net
+--pid --ipc` where the kernel allows it, and `setpriv` to an unprivileged uid when root. It
+does NOT hide the grader's files (they stay readable if world-readable); the child's cwd and
+HOME are a fresh host temp dir owned by its uid (removed afterwards), holding copies of the
+runner files; the site-packages are reached through directory descriptors the grader opened
+(/proc/self/fd/N), so a checkout in a private folder works. `isolation_kind()` says which
+mode is in force; `protection_notes()` lists what is missing on this machine.
 """
 
 from __future__ import annotations
@@ -51,6 +48,11 @@ from enum import StrEnum
 from pathlib import Path
 
 RUNNER = Path(__file__).with_name("sandbox_child.py")
+RUNNER_FILES = (RUNNER, Path(__file__).with_name("sandbox_guard.py"))
+TORCH_NEEDS = ("torch", "numpy")
+# bwrap (root) mounts /tmp itself after the namespaces exist, to give it an inode limit too
+TMP_PRELUDE = ('mount -t tmpfs -o "size=$1,nr_inodes=$2,mode=1777,nosuid,nodev" tmpfs /tmp '
+               '&& cd /tmp && shift 2 && exec "$@"')
 HIDDEN_PREFIXES = ("dlexam", "__editable__")
 
 
@@ -69,9 +71,11 @@ class Limits:
     processes: int = 64                # RLIMIT_NPROC: tasks (processes + threads) of the sandbox's uid
     file_bytes: int = 64 << 20         # RLIMIT_FSIZE: largest file the child may write
     tmp_bytes: int = 128 << 20         # size of the private /tmp tmpfs (bwrap mode)
+    tmp_inodes: int = 4096             # files and folders in it (bwrap mode as root)
+    cpus: float = 1.0                  # CPU quota of the sandbox's cgroup, in cores
     open_files: int = 256              # RLIMIT_NOFILE
     output_bytes: int = 64 << 10       # stdout and stderr each kept up to this, the rest dropped
-    result_bytes: int = 512 << 20      # largest result frame the grader will read
+    result_bytes: int = 64 << 20       # largest result frame the grader will read
     startup_cpu_seconds: int = 120     # CPU budget for importing torch before a job arrives
     startup_timeout: float = 90.0      # wall seconds to wait for a sandbox to become ready
     threads: int = 1                   # torch threads inside
@@ -87,7 +91,7 @@ def _python_home() -> tuple[str, str]:
 
 
 @functools.lru_cache(maxsize=1)
-def site_dirs() -> tuple[str, ...]:
+def site_dirs() -> tuple[str, ...]:  # noqa: D401
     """The directories holding torch and numpy (and so their dependencies)."""
     import numpy
     import torch
@@ -100,22 +104,60 @@ def site_dirs() -> tuple[str, ...]:
     return tuple(dirs)
 
 
-def _hidden_paths() -> list[str]:
-    package = Path(__file__).resolve().parents[1]  # the dlexam package
-    return [str(package), str(package.parent)]
+@functools.lru_cache(maxsize=1)
+def torch_entries() -> tuple[tuple[str, str], ...]:
+    """(site dir, top-level entry) of every distribution torch and numpy need, nothing else."""
+    import importlib.metadata as metadata
+    import re
+
+    names, todo = set(), list(TORCH_NEEDS)
+    while todo:
+        name = todo.pop().lower().replace("_", "-")
+        if name in names:
+            continue
+        names.add(name)
+        try:
+            requires = metadata.distribution(name).requires or []
+        except metadata.PackageNotFoundError:
+            continue
+        todo += [re.split(r"[ ;<>=!~\[(]", r)[0] for r in requires if "extra ==" not in r]
+    entries = set()
+    for name in names:
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            continue
+        base = os.path.realpath(str(dist.locate_file("")))
+        for file in dist.files or []:
+            top = file.parts[0]
+            if top != ".." and not top.lower().startswith(HIDDEN_PREFIXES) and os.path.exists(os.path.join(base, top)):
+                entries.add((base, top))
+    return tuple(sorted(entries))
 
 
-def _masks(src: str, dest: str) -> list[str]:
-    """bwrap arguments hiding grader files that would otherwise show up under dest."""
-    args, targets = [], set()
-    for folder in (src, os.path.join(src, "__pycache__")):  # the finder's .pyc too
-        if os.path.isdir(folder):
-            targets |= {os.path.join(folder, e) for e in os.listdir(folder)
-                        if e.lower().startswith(HIDDEN_PREFIXES)}
-    targets |= {h for h in _hidden_paths() if h.startswith(src + os.sep)}
-    for target in sorted(targets):
-        inside = os.path.join(dest, os.path.relpath(target, src))
-        args += ["--tmpfs", inside] if os.path.isdir(target) else ["--ro-bind", "/dev/null", inside]
+def _site_binds() -> tuple[list[str], list[str]]:
+    """(bwrap arguments, the folders inside) mounting only what torch needs, read-only."""
+    args, inside = [], []
+    for i, src in enumerate(site_dirs()):
+        dest = f"/opt/site-packages{i}"
+        args += ["--perms", "0755", "--dir", dest]
+        args += [a for base, top in torch_entries() if base == src
+                 for a in ("--ro-bind", os.path.join(src, top), f"{dest}/{top}")]
+        inside.append(dest)
+    return args, inside
+
+
+def _python_binds() -> list[str]:
+    """The interpreter, its libpython and standard library; the global site-packages hidden."""
+    prefix, exe = _python_home()
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    args = ["--ro-bind", os.path.join(prefix, exe), f"/opt/python/{exe}",
+            "--ro-bind", os.path.join(prefix, "lib", version), f"/opt/python/lib/{version}",
+            "--tmpfs", f"/opt/python/lib/{version}/site-packages"]
+    lib = os.path.join(prefix, "lib")
+    for name in sorted(os.listdir(lib)) if os.path.isdir(lib) else []:
+        if name.startswith("libpython"):
+            args += ["--ro-bind", os.path.join(lib, name), f"/opt/python/lib/{name}"]
     return args
 
 
@@ -151,44 +193,52 @@ def _setpriv(uid: int) -> list[str]:
             "--inh-caps=-all", "--bounding-set=-all", "--"]
 
 
-def bwrap_command(result_fd: int, limits: Limits, uid: int, program: list[str] | None = None) -> list[str]:
-    """The full command; `program` replaces the Python runner (used to probe bwrap)."""
-    prefix, exe = _python_home()
+def guard_argument() -> str:
+    """The runner's keyring/seccomp argument ('-' where libseccomp is missing)."""
+    from dlexam.engines.sandbox_seccomp import guard_spec
+
+    return guard_spec()[0] or "-"
+
+
+def bwrap_command(fds: tuple[int, int], limits: Limits, uid: int, program: list[str] | None = None) -> list[str]:
+    """The full command (`fds`: result and report pipes); `program` replaces the runner (probes)."""
+    _, exe = _python_home()
+    root = os.geteuid() == 0
     args = [shutil.which("bwrap") or "bwrap", "--unshare-ipc", "--unshare-pid", "--unshare-net",
             "--unshare-uts", "--unshare-cgroup-try", "--die-with-parent", "--new-session",
             "--hostname", "sandbox"]
-    if os.geteuid() != 0:
-        args += ["--unshare-user"]
-    args += _system_binds()
-    args += ["--perms", "0755", "--dir", "/opt", "--ro-bind", prefix, "/opt/python"]
-    args += _masks(prefix, "/opt/python")
-    inside = []
-    for i, src in enumerate(site_dirs()):
-        dest = f"/opt/site-packages{i}"
-        args += ["--ro-bind", src, dest] + _masks(src, dest)
-        inside.append(dest)
-    args += ["--perms", "0755", "--dir", "/opt/runner",
-             "--ro-bind", str(RUNNER), "/opt/runner/sandbox_child.py",
-             "--proc", "/proc", "--dev", "/dev",
-             "--size", str(limits.tmp_bytes), "--perms", "1777", "--tmpfs", "/tmp"]
-    if os.geteuid() == 0:
-        args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP"]
+    if not root:
+        args += ["--unshare-user", "--disable-userns"]
+    sites, inside = _site_binds()
+    args += _system_binds() + ["--perms", "0755", "--dir", "/opt"] + _python_binds() + sites
+    args += ["--perms", "0755", "--dir", "/opt/runner"]
+    for file in RUNNER_FILES:
+        args += ["--ro-bind", str(file), f"/opt/runner/{file.name}"]
+    args += ["--proc", "/proc", "--dev", "/dev"]
+    if root:  # the prelude mounts /tmp with an inode limit, then setpriv drops every capability
+        args += ["--perms", "1777", "--dir", "/tmp", "--cap-add", "CAP_SYS_ADMIN", "--cap-add", "CAP_SETUID",
+                 "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP"]
+    else:
+        args += ["--size", str(limits.tmp_bytes), "--perms", "1777", "--tmpfs", "/tmp"]
     args += ["--clearenv", "--chdir", "/tmp"]
     for key, value in environment(limits).items():
         args += ["--setenv", key, value]
     program = program or [f"/opt/python/{exe}", "-I", "-S", "-B", "/opt/runner/sandbox_child.py",
-                          os.pathsep.join(inside), str(result_fd)]
-    return _prlimit(limits) + args + ["--"] + _setpriv(uid) + program
+                          os.pathsep.join(inside), str(fds[0]), str(fds[1]), guard_argument()]
+    prelude = ["/bin/sh", "-c", TMP_PRELUDE, "sh", str(limits.tmp_bytes), str(limits.tmp_inodes)] if root else []
+    return _prlimit(limits) + args + ["--"] + prelude + _setpriv(uid) + program
 
 
-def fallback_command(result_fd: int, limits: Limits, uid: int) -> list[str]:
+def fallback_command(fds: tuple[int, int], limits: Limits, uid: int, home: str, site_fds: list[int]) -> list[str]:
+    """The weaker mode's command: the runner copied into `home`, site-packages via descriptors."""
     unshare = ["unshare", "--net", "--ipc", "--pid", "--fork", "--kill-child"]
     if os.geteuid() != 0:
         unshare.insert(1, "--map-root-user")
     if not _works(tuple(unshare + ["true"])):
         unshare = []
-    python = [os.path.realpath(sys.executable), "-I", "-S", "-B", str(RUNNER),
-              os.pathsep.join(site_dirs()), str(result_fd)]
+    sites = os.pathsep.join(f"/proc/self/fd/{fd}" for fd in site_fds)
+    python = [os.path.realpath(sys.executable), "-I", "-S", "-B", os.path.join(home, RUNNER.name),
+              sites, str(fds[0]), str(fds[1]), guard_argument()]
     return _prlimit(limits) + unshare + _setpriv(uid) + python
 
 
@@ -205,7 +255,7 @@ def isolation_kind() -> Isolation:
     """BWRAP when bubblewrap can build the sandbox on this machine, else FALLBACK."""
     if shutil.which("bwrap") is None or shutil.which("prlimit") is None:
         return Isolation.FALLBACK
-    probe = bwrap_command(1, Limits(), random_uid(), program=["/usr/bin/true"])
+    probe = bwrap_command((1, 2), Limits(), random_uid(), program=["/usr/bin/true"])
     return Isolation.BWRAP if _works(tuple(probe)) else Isolation.FALLBACK
 
 
@@ -214,7 +264,19 @@ def random_uid() -> int:
     return random.randrange(200_000, 60_000_000)
 
 
-def sandbox_command(result_fd: int, limits: Limits, uid: int, kind: Isolation | str | None = None) -> list[str]:
-    kind = kind or isolation_kind()
-    build = bwrap_command if kind == Isolation.BWRAP else fallback_command
-    return build(result_fd, limits, uid)
+def protection_notes(kind: Isolation | str) -> list[str]:
+    """What this machine cannot give a sandbox, one sentence each (empty: everything is in force)."""
+    from dlexam.engines.sandbox_cgroup import cgroup_support
+    from dlexam.engines.sandbox_seccomp import guard_spec
+
+    notes = []
+    if kind != Isolation.BWRAP:
+        notes.append("fallback isolation without bubblewrap: the grader's files are not hidden and /tmp is the host's")
+    if not cgroup_support()[0]:
+        notes.append("no cgroup could be had (" + cgroup_support()[1] + "): memory, processes and CPU are "
+                     "limited per process only, and time limits are wall time")
+    if guard_spec()[0] is None:
+        notes.append(f"no seccomp filter or new keyring: {guard_spec()[1]}")
+    if kind == Isolation.BWRAP and os.geteuid() != 0:
+        notes.append("not root: /tmp is limited in bytes but not in inodes")
+    return notes

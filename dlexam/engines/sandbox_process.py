@@ -1,10 +1,14 @@
 """One sandbox: a walled-in process that has imported torch and serves one submission.
 
-`Sandbox(limits)` starts the process at once (the command line and the walls are
-`sandbox_isolation`'s); `run` sends one job frame on stdin, waits for one answer frame on a
-separate pipe, then kills the process and everything its uid still runs. What the missing
-answer means (timeout, signal, exit) becomes a `RunResult` here; a present one is read by
-`sandbox_protocol.decode_result`.
+`Sandbox(limits)` starts the process at once, inside its own cgroup (the command line and
+the walls are `sandbox_isolation`'s, the group `sandbox_cgroup`'s); `run` sends one job frame
+on stdin, waits for one answer frame on a separate pipe, then kills the process and
+everything its group and uid still run. The time limit is the sandbox's own CPU time where a
+cgroup measures it (a neighbour's load cannot use it up), with wall time up to 3× + 2 s for
+code that sleeps; wall time alone otherwise. A third pipe carries the runner's reports of
+forbidden attempts (`sandbox_guard`), read live so they cannot be taken back. What a missing
+answer means (timeout, memory, signal, exit) becomes a `RunResult` here; a present one is
+read by `sandbox_protocol.decode_result`.
 """
 
 from __future__ import annotations
@@ -19,15 +23,24 @@ import time
 from collections import deque
 
 from dlexam.engines import sandbox_child as child
+from dlexam.engines.sandbox_cgroup import SandboxCgroup
 from dlexam.engines.sandbox_isolation import (
+    RUNNER_FILES,
     Isolation,
     Limits,
+    bwrap_command,
     environment,
+    fallback_command,
     isolation_kind,
+    protection_notes,
     random_uid,
-    sandbox_command,
+    site_dirs,
 )
 from dlexam.engines.sandbox_protocol import Job, RunResult, Status, cpu_seconds, decode_result, encode_job
+from dlexam.engines.sandbox_text import clean_line
+
+WALL_FACTOR, WALL_SLACK = 3.0, 2.0   # with a cgroup: the limit is CPU time, wall time up to 3× + 2 s
+MAX_REPORTS = 40
 
 
 class SandboxError(RuntimeError):
@@ -65,29 +78,53 @@ class Sandbox:
         self.kind = kind or isolation_kind()
         self.uid = random_uid()
         self.used = self._closed = False
-        self._home = None  # fallback mode: a host temp dir as the child's cwd and HOME
-        if self.kind != Isolation.BWRAP:
-            self._home = tempfile.mkdtemp(prefix="dlexam-sandbox-")
-            if os.geteuid() == 0:
-                os.chown(self._home, self.uid, self.uid)
-        read_fd, write_fd = os.pipe()
+        self.notes = protection_notes(self.kind)
+        self.cgroup = SandboxCgroup.create(f"sb-{self.uid}", limits.memory_bytes, limits.processes, limits.cpus)
+        self._home = self._make_home() if self.kind != Isolation.BWRAP else None
+        self._token = os.urandom(16).hex()
+        result_r, result_w = os.pipe()
+        report_r, report_w = os.pipe()
+        keep = [result_w, report_w]
         try:
+            argv = self._command((result_w, report_w), keep)
             self.process = subprocess.Popen(
-                sandbox_command(write_fd, limits, self.uid, self.kind), stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(write_fd,),
+                argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=tuple(keep),
                 start_new_session=True, cwd=self._home,
                 env=environment(limits, self._home) if self._home else None)
         except OSError as exc:
-            os.close(read_fd)
+            for fd in (result_r, report_r):
+                os.close(fd)
+            self._release()
             raise SandboxError(f"cannot start the sandbox: {exc}") from exc
         finally:
-            os.close(write_fd)
-        self._result_fd = read_fd
+            for fd in keep:
+                os.close(fd)
+        self._result_fd = result_r
         self._stdout = _Capped(self.process.stdout, limits.output_bytes)
         self._stderr = _Capped(self.process.stderr, limits.output_bytes)
+        self._reports = _Reports(report_r)
         self._frames: deque = deque()
         self._frame_ready = threading.Condition()
         threading.Thread(target=self._read_frames, daemon=True).start()
+
+    def _make_home(self) -> str:
+        """Fallback mode: a host temp dir as cwd and HOME, owned by the uid, with the runner's files."""
+        home = tempfile.mkdtemp(prefix="dlexam-sandbox-")
+        for file in RUNNER_FILES:
+            shutil.copyfile(file, os.path.join(home, file.name))
+            os.chmod(os.path.join(home, file.name), 0o644)
+        if os.geteuid() == 0:
+            os.chown(home, self.uid, self.uid)
+        return home
+
+    def _command(self, fds: tuple[int, int], keep: list[int]) -> list[str]:
+        if self.kind == Isolation.BWRAP:
+            argv = bwrap_command(fds, self.limits, self.uid)
+        else:  # the site-packages through descriptors: readable even in a private checkout
+            site_fds = [os.open(d, os.O_RDONLY | os.O_DIRECTORY) for d in site_dirs()]
+            keep.extend(site_fds)
+            argv = fallback_command(fds, self.limits, self.uid, self._home, site_fds)
+        return self.cgroup.enter_command(argv) if self.cgroup else argv
 
     # -- the result pipe -------------------------------------------------------------
     def _read_frames(self) -> None:
@@ -107,8 +144,23 @@ class Sandbox:
     def _next_frame(self, timeout: float):
         """The next frame (bytes), an exception saying why none came, or None on timeout."""
         with self._frame_ready:
-            self._frame_ready.wait_for(lambda: self._frames, timeout=timeout)
+            self._frame_ready.wait_for(lambda: self._frames, timeout=max(0.0, timeout))
             return self._frames.popleft() if self._frames else None
+
+    def _await_answer(self, timeout: float):
+        """(frame or exception or None, 'cpu' / 'wall' when the time ran out)."""
+        cpu_start = self.cgroup.cpu_seconds() if self.cgroup else 0.0
+        wall = timeout * WALL_FACTOR + WALL_SLACK if self.cgroup else timeout
+        deadline = time.monotonic() + wall
+        while True:
+            left = deadline - time.monotonic()
+            frame = self._next_frame(min(0.05, left))
+            if frame is not None:
+                return frame, None
+            if self.cgroup and self.cgroup.cpu_seconds() - cpu_start > timeout:
+                return None, "cpu"
+            if left <= 0:
+                return None, "wall"
 
     # -- life cycle ------------------------------------------------------------------
     def wait_ready(self, timeout: float | None = None) -> None:
@@ -123,7 +175,7 @@ class Sandbox:
         self._ready = True
 
     def close(self) -> None:
-        """Kill the sandbox and everything in it (bwrap's pid namespace dies with it)."""
+        """Kill the sandbox and everything in it (its cgroup, its pid namespace, its uid)."""
         if self._closed:
             return
         self._closed = True
@@ -136,14 +188,19 @@ class Sandbox:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
-        _kill_uid(self.uid)
-        if self._home:
-            shutil.rmtree(self._home, ignore_errors=True)
+        self._release()
         if self.process.stdin:
             try:
                 self.process.stdin.close()
             except OSError:
                 pass
+
+    def _release(self) -> None:
+        if self.cgroup:
+            self.cgroup.close()
+        _kill_uid(self.uid)
+        if self._home:
+            shutil.rmtree(self._home, ignore_errors=True)
 
     def run(self, source: str, job: Job, timeout: float = 10.0) -> RunResult:
         """Run `job` on the student's `source`; never raises for anything the student does."""
@@ -155,36 +212,74 @@ class Sandbox:
         self.used = True
         self.wait_ready()
         started = time.perf_counter()
+        cpu_start = self.cgroup.cpu_seconds() if self.cgroup else None
         try:
             self._send(source, job, timeout)
         except (BrokenPipeError, OSError):
             pass  # the child died at once; the missing frame below tells why
-        frame = self._next_frame(timeout)
-        timed_out = frame is None
+        frame, out_of_time = self._await_answer(timeout)
         if isinstance(frame, Exception):  # the pipe closed: let the process finish dying first
             try:
                 self.process.wait(timeout=2)
             except subprocess.TimeoutExpired:
                 pass
+        oom = bool(self.cgroup and self.cgroup.oom_killed())
+        used = self.cgroup.cpu_seconds() - cpu_start if self.cgroup else None
         self.close()
-        seconds = time.perf_counter() - started
-        result = self._judge_frame(frame, timed_out, timeout)
-        result.stdout, result.stderr, result.seconds = self._stdout.text(), self._stderr.text(), seconds
+        result = self._judge_frame(frame, out_of_time, timeout, oom)
+        result.stdout, result.stderr = self._stdout.text(), self._stderr.text()
+        result.seconds, result.cpu_seconds, result.notes = time.perf_counter() - started, used, list(self.notes)
+        result.blocked = self._reports.lines(self._token, answered=isinstance(frame, bytes))
         return result
 
     def _send(self, source: str, job: Job, timeout: float) -> None:
-        self.process.stdin.write(encode_job(source, job, self.limits, timeout))
+        self.process.stdin.write(encode_job(source, job, self.limits, timeout, self._token))
         self.process.stdin.flush()
 
     # -- reading the answer ----------------------------------------------------------
-    def _judge_frame(self, frame, timed_out: bool, timeout: float) -> RunResult:
-        if timed_out:
-            return RunResult(Status.TIMEOUT, f"the submission did not finish within {timeout:g} s")
+    def _judge_frame(self, frame, out_of_time: str | None, timeout: float, oom: bool) -> RunResult:
         if isinstance(frame, bytes):
             return decode_result(frame)
+        if oom:
+            return RunResult(Status.MEMORY, f"the sandbox went over its memory limit of {self.limits.memory_bytes >> 20} MiB "
+                                            "(its processes, /tmp and memory files count together)")
+        if out_of_time == "cpu":
+            return RunResult(Status.TIMEOUT, f"the submission did not finish within {timeout:g} s of CPU time")
+        if out_of_time:
+            wall = timeout * WALL_FACTOR + WALL_SLACK if self.cgroup else timeout
+            return RunResult(Status.TIMEOUT, f"the submission did not finish within {wall:g} s")
         if isinstance(frame, ValueError):
             return RunResult(Status.NO_RESULT, f"the submission's answer was unreadable: {frame}")
         return _without_answer(self.process.returncode, timeout)
+
+
+class _Reports:
+    """The runner's report pipe, read to its end: one forbidden attempt per line, then `end TOKEN`."""
+
+    def __init__(self, fd: int):
+        self.raw = bytearray()
+        self.thread = threading.Thread(target=self._drain, args=(fd,), daemon=True)
+        self.thread.start()
+
+    def _drain(self, fd: int) -> None:
+        try:
+            while chunk := os.read(fd, 1 << 14):
+                if len(self.raw) < 64 << 10:
+                    self.raw += chunk
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+    def lines(self, token: str, answered: bool) -> list[str]:
+        """The attempts reported, clean; an answer without the runner's closing word counts too."""
+        self.thread.join(timeout=5)
+        lines = self.raw.decode("utf-8", "replace").splitlines()
+        ended = f"end {token}" in lines
+        found = [clean_line(line, 200) for line in lines if line and not line.startswith("end ")][:MAX_REPORTS]
+        if answered and not ended:
+            found.append("an answer without the runner's closing word (forged, or its report pipe closed)")
+        return list(dict.fromkeys(found))
 
 
 def _without_answer(code: int | None, timeout: float) -> RunResult:

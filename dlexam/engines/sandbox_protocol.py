@@ -18,7 +18,9 @@ from typing import Any
 import torch
 
 from dlexam.engines import sandbox_child as child
+from dlexam.engines.sandbox_decode import Budget, Refused, check_archive, plain, tensor
 from dlexam.engines.sandbox_isolation import Limits
+from dlexam.engines.sandbox_text import clean_block, clean_line, quote
 
 build_model = child.build_model
 
@@ -32,6 +34,7 @@ class Status(StrEnum):
     KILLED = "killed"          # the process died of a signal
     NO_RESULT = "no_result"    # no readable answer (exit, garbage, wrong shape)
     MEMORY = "memory"          # out of memory
+    BLOCKED = "blocked"        # it tried something the sandbox forbids (`RunResult.blocked` names it)
 
 
 STATUSES = tuple(Status)
@@ -99,14 +102,18 @@ class RunResult:
     traceback: str = ""            # the student's frames only
     seconds: float = 0.0           # wall time from sending the job to the answer
     call_seconds: float = 0.0      # time inside the student's function, as measured inside
+    cpu_seconds: float | None = None   # CPU time of the whole sandbox during the job (its cgroup)
+    blocked: list[str] = field(default_factory=list)  # forbidden attempts, one clean line each
+    notes: list[str] = field(default_factory=list)    # protections not in force here (degraded)
 
     @property
     def ok(self) -> bool:
         return self.status == Status.OK
 
 
-def encode_job(source: str, job: Job, limits: Limits, timeout: float) -> bytes:
-    """The job as one frame for the child's stdin, with the limits it lowers itself to."""
+def encode_job(source: str, job: Job, limits: Limits, timeout: float, token: str = "") -> bytes:
+    """The job as one frame for the child's stdin, with the limits it lowers itself to and the
+    token that closes its report pipe."""
     payload = {
         "source": source, "function": job.function, "args": list(job.args),
         "tensors": dict(job.tensors), "return_state": job.return_state, "seed": job.seed,
@@ -115,7 +122,7 @@ def encode_job(source: str, job: Job, limits: Limits, timeout: float) -> bytes:
                                                  "state_dict": dict(job.model.state_dict)},
         "cpu_seconds": cpu_seconds(timeout), "memory_bytes": limits.memory_bytes,
         "processes": limits.processes, "file_bytes": limits.file_bytes,
-        "open_files": limits.open_files,
+        "open_files": limits.open_files, "report_token": token,
     }
     buffer = io.BytesIO()
     torch.save(payload, buffer)
@@ -129,47 +136,49 @@ def cpu_seconds(timeout: float) -> int:
 
 
 def decode_result(frame: bytes) -> RunResult:
-    """The child's answer, read safely: only plain tensors and data, every field checked."""
+    """The child's answer, read under a budget (`sandbox_decode`): plain tensors and data only."""
     try:
+        check_archive(frame)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             data = torch.load(io.BytesIO(frame), weights_only=True, map_location="cpu")
+    except Refused as exc:
+        return RunResult(Status.NO_RESULT, f"the submission's answer was refused: {exc}")
     except Exception as exc:  # noqa: BLE001 - anything a hostile child may have sent
         return RunResult(Status.NO_RESULT, f"the submission's answer could not be read ({type(exc).__name__})")
-    if not isinstance(data, dict) or data.get("status") not in STATUSES:
+    if not isinstance(data, dict) or data.get("status") not in STATUSES or data.get("status") == Status.BLOCKED:
         return RunResult(Status.NO_RESULT, "the submission's answer was not in the expected form")
-    state = data.get("state_dict")
-    if state is not None and not (isinstance(state, dict) and all(
-            isinstance(k, str) and _plain_tensor(v) for k, v in state.items())):
-        return RunResult(Status.NO_RESULT, "the model's state sent back was not a set of tensors")
-    returned = data.get("returned")
-    if not _plain_data(returned):
-        return RunResult(Status.NO_RESULT, "the returned value sent back was not plain tensors or numbers")
+    budget = Budget()
+    try:
+        state = _state_dict(data.get("state_dict"), budget)
+        returned = plain(data.get("returned"), budget)
+    except Refused as exc:
+        return RunResult(Status.NO_RESULT, f"the submission's answer was refused: {exc}")
+    seconds = data.get("call_seconds")
     return RunResult(
-        status=Status(data["status"]), message=_text(data.get("message"), 500) or "the function returned normally",
-        returned=returned, state_dict=state, traceback=_text(data.get("traceback"), 8000),
+        status=Status(data["status"]),
+        message=clean_line(_text(data.get("message"), 2000), 500) or "the function returned normally",
+        returned=returned, state_dict=state, traceback=clean_block(_text(data.get("traceback"), 8000)),
         observations=_observations(data.get("observations")),
-        call_seconds=float(data["call_seconds"]) if isinstance(data.get("call_seconds"), float) else 0.0)
+        call_seconds=seconds if type(seconds) is float and seconds >= 0 else 0.0)
 
 
-def _plain_tensor(value) -> bool:
-    """A dense CPU tensor: sparse, quantized or other layouts make judging code raise."""
-    return (type(value) is torch.Tensor and value.layout is torch.strided and not value.is_quantized
-            and value.device.type == "cpu")
-
-
-def _plain_data(value, depth: int = 0) -> bool:
-    if _plain_tensor(value) or isinstance(value, (bool, int, float, str, type(None))):
-        return True
-    if depth < 4 and isinstance(value, list):
-        return all(_plain_data(v, depth + 1) for v in value)
-    if depth < 4 and isinstance(value, dict):
-        return all(isinstance(k, str) and _plain_data(v, depth + 1) for k, v in value.items())
-    return False
+def _state_dict(state, budget: Budget) -> dict[str, torch.Tensor] | None:
+    if state is None:
+        return None
+    if not (type(state) is dict and len(state) <= 1000 and all(type(k) is str for k in state)):
+        raise Refused("the model's state sent back was not a set of named tensors")
+    out = {}
+    for key, value in state.items():
+        budget.visit()
+        if not isinstance(value, torch.Tensor):
+            raise Refused(f"the model's state sent back holds a {type(value).__name__} for {quote(key, 60)}")
+        out[key] = tensor(value, budget)
+    return out
 
 
 def _text(value, limit: int) -> str:
-    return value[:limit] if isinstance(value, str) else ""
+    return value[:limit] if type(value) is str else ""
 
 
 def _observations(data) -> Observations:
@@ -182,15 +191,15 @@ def _observations(data) -> Observations:
             setattr(seen, name, data[name])
     for name in ("lrs", "losses"):
         values = data.get(name)
-        if isinstance(values, list) and all(type(v) is float for v in values):
+        if type(values) is list and all(type(v) is float for v in values[: child.SERIES_CAP]):
             setattr(seen, name, values[: child.SERIES_CAP])
-    if isinstance(data.get("optimizers"), list):
-        seen.optimizers = [v[:100] for v in data["optimizers"][:100] if isinstance(v, str)]
-    seen.events = _text(data.get("events"), child.EVENT_CAP)
+    if type(data.get("optimizers")) is list:
+        seen.optimizers = [clean_line(v, 100) for v in data["optimizers"][:100] if type(v) is str]
+    seen.events = "".join(c for c in _text(data.get("events"), child.EVENT_CAP) if c in "ZzFBS")
     shapes = data.get("forward_input_shapes")
-    if isinstance(shapes, list):
-        seen.forward_input_shapes = [s for s in shapes[:4] if isinstance(s, list) and all(type(d) is int for d in s)]
+    if type(shapes) is list:
+        seen.forward_input_shapes = [s[:8] for s in shapes[:4] if type(s) is list and all(type(d) is int for d in s[:8])]
     seen.used_sheet_alias = data.get("used_sheet_alias") is True
-    if isinstance(data.get("tampered"), list):
-        seen.tampered = [v[:100] for v in data["tampered"][:50] if isinstance(v, str)]
+    if type(data.get("tampered")) is list:
+        seen.tampered = [clean_line(v, 100) for v in data["tampered"][:50] if type(v) is str]
     return seen

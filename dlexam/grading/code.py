@@ -4,8 +4,15 @@ A programming family (tasks/adversarial, tasks/autoencoder) builds a sandbox `Jo
 submission with `run_submission`, and turns each of its checks into a `PartGrade` with `part`.
 What may go wrong on the way has one answer here, the same for every task:
 
-- the file cannot be read or does not parse: `read_submission`, `parse_error`;
-- the host killed the sandbox (memory pressure on a busy machine): one retry, `run_submission`;
+- the file cannot be read (not a regular file, too large, not UTF-8) or does not parse:
+  `read_submission`, `parse_error` (errors quote at most ~200 characters of the input);
+- the submission tried something the sandbox forbids (network, writing outside /tmp,
+  signalling other processes, running programs, ctypes, the report channel): `run_submission`
+  turns the run into a BLOCKED one naming every attempt, so it scores 0 in every family
+  (`BLOCKED_POLICY`, stated in the README); a run is never retried (a kill by a signal is the
+  submission's own doing or its memory limit, and retrying doubled the cost);
+- what the sandbox did and could not do on this machine (cgroup, filter, attempts) is kept in
+  the file's `SandboxReport` (`report_for_file`), which `grade-code` puts in the grade's evidence;
 - the submission replaced torch's own functions: `tampering`, then nothing it computed counts;
 - one check hangs or fails oddly (weights full of NaN): `timed`, the other checks keep their credit.
 
@@ -17,34 +24,96 @@ from __future__ import annotations
 
 import ast
 import concurrent.futures
+import contextlib
+import contextvars
 import os
-from collections.abc import Callable
-from pathlib import Path
+import stat
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 
-from dlexam.engines.sandbox import Job, RunResult, SandboxPool, run_fresh
+from dlexam.engines.sandbox import Job, RunResult, SandboxPool, Status, run_fresh
+from dlexam.engines.sandbox_text import clean_line, quote
 from dlexam.engines.threads import torch_threads
 from dlexam.grading.grade import PartGrade
 
 MAX_SOURCE_BYTES = 1 << 20
 CHECK_SECONDS = 20.0
+BLOCKED_POLICY = "a blocked attempt costs all points; the file is flagged for a human to look at"
+
+
+@dataclass
+class SandboxReport:
+    """What the sandbox saw and lacked while one file was graded (the grade's `sandbox` evidence)."""
+
+    blocked: list[str] = field(default_factory=list)
+    degraded: list[str] = field(default_factory=list)
+    runs: int = 0
+    cpu_seconds: float = 0.0
+    seconds: float = 0.0
+
+    def add(self, result: RunResult) -> None:
+        self.runs += 1
+        self.cpu_seconds += result.cpu_seconds or 0.0
+        self.seconds += result.seconds
+        self.blocked = list(dict.fromkeys(self.blocked + result.blocked))
+        self.degraded = list(dict.fromkeys(self.degraded + result.notes))
+
+    def evidence(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"runs": self.runs, "cpu_seconds": round(self.cpu_seconds, 3),
+                               "seconds": round(self.seconds, 3),
+                               "blocked": self.blocked, "degraded": self.degraded}
+        if self.blocked:
+            out["flagged"] = True
+            out["policy"] = BLOCKED_POLICY
+        return out
+
+
+_REPORT: contextvars.ContextVar[SandboxReport | None] = contextvars.ContextVar("sandbox_report", default=None)
+
+
+@contextlib.contextmanager
+def report_for_file() -> Iterator[SandboxReport]:
+    """Collect what every sandbox run of this thread reports until the block ends."""
+    report = SandboxReport()
+    token = _REPORT.set(report)
+    try:
+        yield report
+    finally:
+        _REPORT.reset(token)
 
 Runner = Callable[[str, Job, float], RunResult]
 Judge = Callable[..., tuple[float, str, dict[str, Any]]]
 
 
 def read_submission(path: str) -> tuple[str | None, str | None]:
-    """The file's text, or None and the reason it cannot be read (one sentence for the grade)."""
+    """The file's text, or None and the reason it cannot be read (one sentence for the grade).
+
+    Only regular files are read, and never more than MAX_SOURCE_BYTES + 1 bytes: a FIFO, a device
+    (/dev/zero) or a folder is refused at once, without waiting for a writer."""
     try:
-        if os.path.getsize(path) > MAX_SOURCE_BYTES:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        return None, f"The file cannot be read: {quote(exc.strerror or exc)}."
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None, "The path is not a regular file (a folder, pipe or device is not graded)."
+        if info.st_size > MAX_SOURCE_BYTES:
             return None, f"The file is larger than {MAX_SOURCE_BYTES // 1024} KB."
-        return Path(path).read_text(encoding="utf-8"), None
+        data = os.read(fd, MAX_SOURCE_BYTES + 1)
+    except OSError as exc:
+        return None, f"The file cannot be read: {quote(exc.strerror or exc)}."
+    finally:
+        os.close(fd)
+    if len(data) > MAX_SOURCE_BYTES:
+        return None, f"The file is larger than {MAX_SOURCE_BYTES // 1024} KB."
+    try:
+        return data.decode("utf-8"), None
     except UnicodeDecodeError:
         return None, "The file is not UTF-8 text."
-    except OSError as exc:
-        return None, f"The file cannot be read: {exc.strerror or exc}."
 
 
 def parse_error(source: str) -> str | None:
@@ -52,20 +121,25 @@ def parse_error(source: str) -> str | None:
     try:
         ast.parse(source)
     except SyntaxError as exc:
-        return f"the file does not parse: {exc.msg} (line {exc.lineno})"
-    except ValueError as exc:  # e.g. null bytes in the source
-        return f"the file does not parse: {exc}"
+        return f"the file does not parse: {quote(exc.msg)} (line {exc.lineno})"
+    except (ValueError, RecursionError, MemoryError) as exc:  # null bytes, absurd nesting
+        return f"the file does not parse: {quote(exc) or type(exc).__name__}"
     return None
 
 
 def run_submission(source: str, job: Job, timeout: float, pool: SandboxPool | None = None,
                    runner: Runner | None = None) -> RunResult:
-    """Run in the pool (a fresh sandbox without one), once more if the host killed the sandbox."""
+    """Run in the pool (a fresh sandbox without one), once; apply the policy on blocked attempts."""
     if runner is None:
         runner = pool.run if pool is not None else run_fresh
     result = runner(source, job, timeout)
-    if result.status == "killed":  # under memory pressure the host may kill a sandbox
-        result = runner(source, job, timeout)
+    if (report := _REPORT.get()) is not None:
+        report.add(result)
+    if result.blocked:
+        named = "; ".join(result.blocked[:6]) + (f" (and {len(result.blocked) - 6} more)" if len(result.blocked) > 6 else "")
+        after = "" if result.status == Status.OK else f"; then: {result.message}"
+        result.message = clean_line(f"PermissionError: blocked (all points lost, flagged for review): {named}{after}", 1500)
+        result.status = Status.BLOCKED
     return result
 
 
@@ -101,7 +175,7 @@ def tampering(observed: list[str]) -> str | None:
     """The error for a submission that replaced torch's own functions, or None."""
     if not observed:
         return None
-    names = ", ".join(observed[:4]) + (", ..." if len(observed) > 4 else "")
+    names = ", ".join(clean_line(n, 80) for n in observed[:4]) + (", ..." if len(observed) > 4 else "")
     return f"the submission replaced torch's own functions ({names}), so nothing it computed can be trusted"
 
 
@@ -138,7 +212,7 @@ def timed(name: str, max_points: float, judge: Judge, *args: Any, seconds: float
     except concurrent.futures.TimeoutError:
         share, message, evidence = 0.0, f"this check did not finish within {seconds:g} s", {}
     except Exception as exc:  # noqa: BLE001 - e.g. weights full of NaN making a check fail oddly
-        share, message, evidence = 0.0, f"this check could not be judged ({type(exc).__name__}: {exc})", {}
+        share, message, evidence = 0.0, f"this check could not be judged ({type(exc).__name__}: {quote(exc)})", {}
     finally:
         pool.shutdown(wait=False)
     return part(name, max_points, share, message, evidence)
