@@ -71,7 +71,8 @@ def test_a_code_answer_is_typed_over_several_lines_ended_by_a_dot(tmp_path):
     assert "It runs in the sandbox now" in out.getvalue()
 
 
-def test_the_clock_hands_in_at_a_prompt_when_time_is_up(tmp_path):
+def test_the_clock_hands_in_at_a_prompt_when_time_is_up(tmp_path, monkeypatch):
+    monkeypatch.setattr("dlexam.exam.terminal_exam.WARNINGS", (0.8,))    # announced 0.8 s before the end
     shift = [timedelta(0)]
     clock = lambda: datetime.now(timezone.utc) + shift[0]  # noqa: E731
     with Store(tmp_path / "s.sqlite3", clock=clock) as store:
@@ -85,6 +86,7 @@ def test_the_clock_hands_in_at_a_prompt_when_time_is_up(tmp_path):
         assert time.monotonic() - started < 30
         assert result is not None and store.open_exam() is None
         assert store.exam(session.exam.id).german_grade == result.german_grade
+    assert "every answer entered so far is saved" in out.getvalue()
     assert "Time is up" in out.getvalue() and "German grade" in out.getvalue()
 
 
