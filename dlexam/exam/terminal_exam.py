@@ -70,6 +70,8 @@ class ExamScreen:
         except TimeUp:
             self.console.print("\n[bold red]Time is up[/]: the exam is handed in with the answers saved.")
             return self.hand_in()
+        except KeyboardInterrupt:   # Ctrl-C: as q (a hand-in under way is one transaction: whole or not at all)
+            return self.quit()
 
     def ask(self, prompt: str | None, raw: bool = False) -> str | None:
         """One line at a prompt that shows the clock (no prompt: a line of code, kept as typed); None at
