@@ -171,16 +171,13 @@ def migrate(conn: Connection, stamp: str | None = None) -> None:
 
 
 def revision(message: str) -> None:
-    """Write a new, empty migration script (for developers; autogenerate against an empty SQLite)."""
+    """Write the next, empty migration script (a developer's step; then add its id to quick.REVISIONS)."""
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    number = len(models.REVISIONS) + 1
-    slug = "_".join(message.lower().split())[:30]
-    command.revision(config, message, rev_id=f"dlexam_{number:04d}", head=models.HEAD)
-    print(f"now add 'dlexam_{number:04d}' to dlexam.store.models.REVISIONS ({slug})")
+    command.revision(config, message, rev_id=f"dlexam_{len(models.REVISIONS) + 1:04d}", head=models.HEAD)
 
 
 def _database_error(location: Location, exc: DBAPIError) -> str:

@@ -4,5 +4,5 @@ Users need no alembic.ini. A new revision (a developer's step):
 
     .venv/bin/python -c "from dlexam.store.database import revision; revision('what changes')"
 
-then add its id to `dlexam.store.models.REVISIONS`.
+then add its id to `dlexam.store.quick.REVISIONS`.
 """
