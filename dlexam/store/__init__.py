@@ -20,6 +20,7 @@ about 0.2 s); `quick.due_dates()` reads the schedule of an existing SQLite store
     with Store() as store:                       # Store(path_or_url, student="", clock=utc_now)
         store.where                              # the file, or the URL without its password
         store.path                               # the SQLite file (None for a server)
+        store.clock(), store.now()               # the time the store writes: a UTC datetime, epoch seconds
 
 Practice (a card per student and family; rating from the share of points: scheduling.py):
 
@@ -38,7 +39,9 @@ Mock exams (the plan is dlexam.exam.plan.plan(seed).to_json(); tasks are named b
         store.exam(exam_id) -> Exam
         store.exams() -> [Exam]                  # oldest first, open and handed in
 
-`save_answer` replaces the task's previous answer in one statement; after a kill the exam
+`TaskGrade(points, max_points, grade, variant=None, answer=None)`: what the task earns in this
+exam out of its planned points, and the family's Grade.to_json(); `german_grade` is a number,
+1.0 ... 5.0. `save_answer` replaces the task's previous answer in one statement; after a kill the exam
 resumes with every answer whose `save_answer` returned. `hand_in` writes the grades, the
 total and the German grade, and records each graded task as an attempt (with `exam_id`) so the
 schedule learns from exams too — all in one transaction; handing in twice is refused.
