@@ -77,7 +77,8 @@ def _topics(families: list[dict]) -> list[dict]:
 
 def show(result: dict) -> str:
     if not result["families"]:
-        return f"No attempts yet (store: {result['store']}). Start with `dlexam practice`."
+        drawn = f"; plot: {result['plot']}" if result.get("plot") else ""
+        return f"No attempts yet (store: {result['store']}{drawn}). Start with `dlexam practice`."
     now = datetime.fromisoformat(result["now"])
     header = f"{'':<34} {'attempts':>8} {'score':>6}  {'recent scores':<13} {'due':<14} {'remembered':>10}"
     lines = [header]
@@ -143,12 +144,14 @@ def draw(families: list[dict], path: Path, window: int = 10) -> None:
     ax.set_ylabel("score (% of the points)")
     ax.set_title("dlexam practice: score over time")
     ax.grid(True, alpha=0.3)
-    locator = mdates.AutoDateLocator()
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     if families:
+        locator = mdates.AutoDateLocator()
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
     else:
-        ax.text(0.5, 0.5, "no attempts yet", transform=ax.transAxes, ha="center", va="center", color="gray")
+        ax.set_xticks([])
+        ax.text(0.5, 0.5, "no attempts yet: start with `dlexam practice`", transform=ax.transAxes, ha="center",
+                va="center", color="gray")
     fig.savefig(path)
     plt.close(fig)
