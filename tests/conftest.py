@@ -12,5 +12,7 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(autouse=True)
 def _private_store(tmp_path, monkeypatch):
-    """Every test gets its own practice store; nothing touches the user's."""
+    """Every test gets its own practice store; nothing touches the user's (not even a database
+    URL set in the developer's shell)."""
+    monkeypatch.delenv("DLEXAM_DATABASE_URL", raising=False)
     monkeypatch.setenv("DLEXAM_STORE", str(tmp_path / "store.sqlite3"))
