@@ -32,6 +32,7 @@ from pathlib import Path
 V1_CONTROLLERS = ("memory", "pids", "cpu", "cpuacct")
 V2_CONTROLLERS = ("memory", "pids", "cpu")
 ROOT = Path("/sys/fs/cgroup")
+PARENT_WEIGHT = 8   # all sandboxes together weigh as much as 8 ordinary processes of the host
 # The first thing every sandbox runs: join the groups, then become the real command.
 ENTER = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 97; shift; done; shift; exec "$@"'
 
@@ -60,6 +61,14 @@ def _remove(paths: tuple[Path, ...]) -> None:
             path.rmdir()
         except OSError:
             pass
+
+
+def _remove_stale(folder: Path) -> None:
+    """Groups left by graders that died (their pid is gone): empty by now, removed."""
+    for group in folder.glob("dlexam-*"):
+        pid = group.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            _remove(tuple(group.glob("sb-*")) + (group,))
 
 
 def _write(path: Path, value: str) -> None:
@@ -96,6 +105,7 @@ def _parent_v2() -> tuple[str, tuple[Path, ...], str]:
     parent = own / f"dlexam-{os.getpid()}"
     parent.mkdir(exist_ok=True)
     _write(parent / "cgroup.subtree_control", " ".join(f"+{c}" for c in V2_CONTROLLERS))
+    _write(parent / "cpu.weight", str(100 * PARENT_WEIGHT))
     return "v2", (parent,), ""
 
 
@@ -107,8 +117,10 @@ def _parent_v1() -> tuple[str, tuple[Path, ...], str]:
         if not (base / "cgroup.procs").exists():
             raise LookupError(f"no cgroup v1 {name} hierarchy at {base}")
         parent = base / own.get(name, "/").lstrip("/") / f"dlexam-{os.getpid()}"
+        _remove_stale(parent.parent)
         parent.mkdir(exist_ok=True)  # PermissionError when not root
         parents.append(parent)
+    _write(parents[2] / "cpu.shares", str(1024 * PARENT_WEIGHT))
     memory = parents[0]
     if (memory / "memory.use_hierarchy").exists() and (memory / "memory.use_hierarchy").read_text().strip() != "1":
         _write(memory / "memory.use_hierarchy", "1")
@@ -172,6 +184,17 @@ class SandboxCgroup:
             return int((self.paths[3] / "cpuacct.usage").read_text()) / 1e9
         except (OSError, KeyError, ValueError):
             return 0.0
+
+    def waiting_seconds(self) -> float:
+        """Time the sandbox's live processes spent ready to run but waiting for a CPU (the host's
+        load, not their own doing): the wall-time limit does not count it."""
+        total = 0
+        for pid in self.pids():
+            try:
+                total += int(Path(f"/proc/{pid}/schedstat").read_text().split()[1])
+            except (OSError, ValueError, IndexError):
+                pass
+        return total / 1e9
 
     def oom_killed(self) -> bool:
         """Did the kernel kill a process of the sandbox for going over its memory limit?"""

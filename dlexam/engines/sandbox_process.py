@@ -149,18 +149,24 @@ class Sandbox:
 
     def _await_answer(self, timeout: float):
         """(frame or exception or None, 'cpu' / 'wall' when the time ran out)."""
-        cpu_start = self.cgroup.cpu_seconds() if self.cgroup else 0.0
-        wall = timeout * WALL_FACTOR + WALL_SLACK if self.cgroup else timeout
+        group = self.cgroup
+        cpu_start, wait_start = (group.cpu_seconds(), group.waiting_seconds()) if group else (0.0, 0.0)
+        wall = timeout * WALL_FACTOR + WALL_SLACK if group else timeout
         deadline = time.monotonic() + wall
+        hard = deadline + wall  # waiting for a CPU extends the wall limit, at most to twice its length
         while True:
             left = deadline - time.monotonic()
-            frame = self._next_frame(min(0.05, left))
+            frame = self._next_frame(min(0.05, max(left, 0.0)))
             if frame is not None:
                 return frame, None
-            if self.cgroup and self.cgroup.cpu_seconds() - cpu_start > timeout:
+            if group and group.cpu_seconds() - cpu_start > timeout:
                 return None, "cpu"
             if left <= 0:
-                return None, "wall"
+                waited = group.waiting_seconds() - wait_start if group else 0.0
+                if waited <= 0.5 or time.monotonic() >= hard:
+                    return None, "wall"
+                deadline += waited
+                wait_start += waited
 
     # -- life cycle ------------------------------------------------------------------
     def wait_ready(self, timeout: float | None = None) -> None:
