@@ -20,7 +20,7 @@ and 1 point when it is loose by a constant factor for every w (‖w‖₁ for ½
 exam's ½). `‖w‖` without an index is read as the Euclidean norm ‖w‖₂, and the feedback says so.
 
 Modules: data.py (the variant's data), solution.py, bound.py (reading and sampling bounds),
-second.py (torch.autograd for verify), grading.py.
+second.py (torch.autograd for verify), grading.py, picture.py (the gradient against the bound, drawn).
 
 One-line answer: `a) -1/2*w1*a1*sign(x1 - c11) - ... ; b) 1/2*||w||_1 ; c) penalising ||w|| ...`.
 """
@@ -28,6 +28,7 @@ One-line answer: `a) -1/2*w1*a1*sign(x1 - c11) - ... ; b) 1/2*||w||_1 ; c) penal
 from __future__ import annotations
 
 import random
+from pathlib import Path
 from typing import Any
 
 from dlexam.tasks.document import Block, Code, Text
@@ -82,6 +83,12 @@ class GradientBound(PartsFamily[GradientBoundData]):
         s = solved(self.data(variant))
         parts = {"a": s.gradient, "b": s.bound, "c": MODEL_EXPLANATION}
         return Solution(Answer(parts), steps(self.data(variant)), answer_line(parts))
+
+    def picture(self, variant: Variant, path: str | Path) -> Path:
+        """The gradient over the input plane against the bound, and where the bound is reached."""
+        from dlexam.tasks.gradient_bound.picture import draw
+
+        return draw(self.data(variant), variant.seed, path)
 
     def perturb(self, variant: Variant, answer: Answer, rng: random.Random) -> Answer:
         parts = dict(answer.parts)

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 from typing import Any, cast
 
 from dlexam.grading.numbers import close
@@ -87,6 +88,12 @@ class Hessian(PartsFamily[HessianData]):
     def solve(self, variant: Variant) -> Solution:
         parts = answer(self.data(variant))
         return Solution(Answer(parts), steps(self.data(variant)), answer_line(answer_text(parts)))
+
+    def picture(self, variant: Variant, path: str | Path) -> Path:
+        """The contours before and after the change, eigenvectors, gradient descent at 2/λmax."""
+        from dlexam.tasks.hessian.picture import draw
+
+        return draw(self.data(variant), path)
 
     def perturb(self, variant: Variant, answer: Answer, rng: random.Random) -> Answer:
         parts = json.loads(json.dumps(answer.parts))
