@@ -15,6 +15,7 @@ import math
 import random
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, NotRequired, TypedDict, cast
 
 from dlexam.engines.modules import build_module, parse_module
@@ -233,6 +234,12 @@ class UnusedInputs(ComputedChoice):
     def show(self, value: Any) -> str:
         return f"{100 * value:.4g}% of the inputs unused"
 
+    def picture(self, variant: Variant, path: str | Path) -> Path:
+        """The input grid with the cells no window reads, and one window (layer_pictures.py)."""
+        from dlexam.tasks import layer_pictures
+
+        return layer_pictures.save(layer_pictures.unused_figure(variant.data["layer"], variant.data["input"]), path)
+
     def self_check(self, data: Layer) -> float:
         from dlexam.engines.probes import unused_input_fraction_by_autograd
         return unused_input_fraction_by_autograd(_module(data["layer"]), tuple(data["input"]))
@@ -284,6 +291,12 @@ class ReceptiveField(ComputedChoice):
     def stem(self, data: Layer) -> str:
         return (f"How many input pixels along one axis does one output element of "
                 f"`{data['layer']}` see (its receptive field)?")
+
+    def picture(self, variant: Variant, path: str | Path) -> Path:
+        """The input cells one output element depends on, and the field's extent (layer_pictures.py)."""
+        from dlexam.tasks import layer_pictures
+
+        return layer_pictures.save(layer_pictures.field_figure(variant.data["layer"]), path)
 
     def self_check(self, data: Layer) -> int:
         from dlexam.engines.probes import receptive_field_by_autograd
