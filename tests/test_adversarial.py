@@ -193,7 +193,7 @@ def test_broken_and_hostile_files_get_zero_with_every_check_listed(graded, name,
 
 def test_a_hanging_submission_scores_zero_and_says_why(graded):
     result = graded["infinite_loop"]
-    assert result.points == 0 and f"did not finish within {TIMEOUT:g} s" in result.error
+    assert result.points == 0 and "did not finish within" in result.error   # CPU or wall limit (sandbox)
 
 
 def test_the_pool_still_serves_after_the_hostile_corpus(graded, pool):
@@ -332,3 +332,16 @@ def test_the_answer_text_is_graded_in_process_and_once():
     assert fam.grade(variant, typed).points == 10
     assert fam.grade(variant, fam.solve(variant).answer).points == 10
     assert len(module._cache) - before <= 2
+
+
+def test_the_reference_grade_is_the_grade_of_running_the_reference():
+    from dlexam.tasks.adversarial.checks import grade_reference
+
+    settings = Settings(steps=200)
+    ran = grade_source(posed_source(200), settings, runner=run_trusted)
+    graded = grade_reference(settings)
+    assert [p.points for p in graded.parts] == [p.points for p in ran.parts] and graded.points == 10
+    for mine, theirs in zip(graded.parts, ran.parts):   # the same numbers, up to float noise of the batch size
+        for key, value in mine.evidence.items():
+            if isinstance(value, float):
+                assert value == pytest.approx(theirs.evidence[key], rel=1e-3, abs=1e-5), (mine.name, key)

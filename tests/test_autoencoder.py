@@ -350,3 +350,18 @@ def test_reference_unet_fills_each_hole_from_its_photo_better_than_its_mean_colo
     truth = X_test[:, :, r:r + 16, c:c + 16].mean(dim=(2, 3))
     for channel in range(3):
         assert torch.corrcoef(torch.stack([fill[:, channel], truth[:, channel]]))[0, 1] > 0.8
+
+
+def test_the_reference_code_run_in_process_is_the_replay():
+    """What lets the family grade its own reference by the replay: running it gives the replay's weights."""
+    from dlexam.engines.sandbox import Job, ModelSpec
+    from dlexam.tasks.autoencoder.checks import trusted_runner
+    from dlexam.tasks.autoencoder.replay import distance
+    from dlexam.tasks.autoencoder.settings import model_state
+
+    for task in ("colorize", "inpaint"):
+        settings = small_settings(task, iterations=250, lr=0.016)
+        layers, state = model_state(settings)
+        job = Job("train", ("X", "model"), {"X": data(settings)[0].clone()}, ModelSpec(layers, state), return_state=True)
+        run = trusted_runner(reference_source(task, 250, 0.016), job, 0.0)
+        assert distance(settings, run.state_dict) < 1e-6

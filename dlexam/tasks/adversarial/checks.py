@@ -30,7 +30,7 @@ import torch
 from dlexam.engines.sandbox import RunResult, SandboxPool
 from dlexam.grading.code import Runner, parse_error, part, run_submission, run_trusted, tampering
 from dlexam.grading.grade import Grade, PartGrade, not_judged
-from dlexam.solutions.attack import posed_objective
+from dlexam.solutions.attack import posed_objective, posed_source
 from dlexam.solutions.classifier import binary_classifier
 from dlexam.tasks.adversarial import running
 from dlexam.tasks.adversarial.reference import Reference, Settings, attacked, model_of, reference, scaled
@@ -56,6 +56,21 @@ def grade_source(source: str, settings: Settings, pool: SandboxPool | None = Non
     job = running.job(settings, ref.x, ref.t, ref.probe_x, ref.probe_t, ref.probe_scale)
     result = run_submission(running.wrapped(source, static.function), job, timeout, pool, runner)
     return judge(settings, ref, static, result, observed=runner is not run_trusted)
+
+
+def grade_reference(settings: Settings) -> Grade:
+    """The family's own posed attack, graded without running it again: its z on the digits and on
+    the probe are the reference's own (each input's z depends on that input only, so the batch
+    does not matter); `verify` and the tests run the code itself and find the same."""
+    ref = reference(settings)
+    returned = {"z": ref.z.clone(), "x_after": ref.x.clone(), "probe_z": ref.probe_z.clone()}
+    state = binary_classifier(settings.positive, settings.negative).spec.state_dict
+    result = RunResult("ok", "the family's own reference attack", returned=returned, state_dict=dict(state))
+    return judge(settings, ref, running.read_source(_posed(settings)), result, observed=False)
+
+
+def _posed(settings: Settings) -> str:
+    return posed_source(settings.steps, str(settings.optimizer), settings.kappa)
 
 
 def failed(error: str) -> Grade:

@@ -124,11 +124,14 @@ class AdversarialTask(TaskFamily):
         if not isinstance(code, str):
             raise InputError("The answer holds no code.")
         settings = self.settings(variant)
-        key = (settings, hashlib.sha256(code.encode()).hexdigest())
+        key = (settings, hashlib.sha256(code.rstrip().encode()).hexdigest())   # trailing space means nothing
         if key not in _cache:
             own = code.strip() in {s.strip() for s in self._own_sources(variant)}
-            _cache[key] = (checks.grade_source(code, settings, runner=run_trusted) if own else
-                           checks.grade_source(code, settings, sandbox.shared_pool()))
+            if code.strip() == posed_source(settings.steps, settings.optimizer, settings.kappa).strip():
+                _cache[key] = checks.grade_reference(settings)
+            else:
+                _cache[key] = (checks.grade_source(code, settings, runner=run_trusted) if own else
+                               checks.grade_source(code, settings, sandbox.shared_pool()))
         return copy.deepcopy(_cache[key])
 
     def grade_file(self, source: str, file: str, seed: int | None, pool: SandboxPool | None,

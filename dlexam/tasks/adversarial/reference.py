@@ -57,6 +57,7 @@ class Reference:
     probe_scale: float
     probe_objective: float     # mean posed objective of the reference on the probe
     probe_start: float         # the same at z = x
+    probe_z: torch.Tensor | None = None   # the posed reference attack on the probe
 
 
 def model_of(settings: Settings) -> torch.nn.Module:
@@ -121,4 +122,4 @@ def _reference(settings: Settings) -> Reference:
         pz = posed_attack(px, pt, probe, **kwargs)
     objective = float(posed_objective(px, pz, pt, probe, settings.kappa).mean())
     start = float(posed_objective(px, px, pt, probe, settings.kappa).mean())
-    return Reference(x, t, z, px, pt, scale, objective, start)
+    return Reference(x, t, z, px, pt, scale, objective, start, pz.detach().clone())

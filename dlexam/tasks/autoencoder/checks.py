@@ -43,7 +43,7 @@ from dlexam.grading.code import Runner, parse_error, run_submission, run_trusted
 from dlexam.grading.grade import Grade, not_judged
 from dlexam.tasks.autoencoder.baseline import quality
 from dlexam.tasks.autoencoder.input_check import close, judge_input, proposed_input
-from dlexam.tasks.autoencoder.replay import ASKED, MATCH, Procedure, Replayed, establish, procedure_input
+from dlexam.tasks.autoencoder.replay import ASKED, MATCH, Procedure, Replayed, establish, procedure_input, replay
 from dlexam.tasks.autoencoder.settings import Settings, Task, data, load_state, model, model_state, mse
 
 CODE_POINTS = {
@@ -78,6 +78,15 @@ def trusted_runner(source: str, job: Job, timeout: float) -> RunResult:
         return run_trusted(source, job, timeout)
     except Exception as exc:  # noqa: BLE001 - the family's own wrong code (a perturbation) crashes
         return RunResult("error", f"{type(exc).__name__} while calling train(): {exc}"[:500])
+
+
+def grade_reference(settings: Settings, source: str) -> Grade:
+    """The family's own reference code: the asked training is what it does, so its run is the replay
+    (`verify` runs the code itself against plain gradient steps, and the tests against the replay)."""
+    def replayed(code: str, job: Job, timeout: float) -> RunResult:
+        return RunResult("ok", "the family's own reference code: its training is the replay",
+                         state_dict=replay(settings))
+    return grade_source(settings, source, runner=replayed)
 
 
 def grade_source(settings: Settings, source: str, pool: SandboxPool | None = None,

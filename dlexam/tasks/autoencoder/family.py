@@ -65,13 +65,17 @@ def settings_of(variant: Variant) -> Settings:
                    hidden=d["grader_hidden"])
 
 
-def grade_code(settings: Settings, source: str, trusted: bool = False) -> Grade:
-    """Grading of one source, cached per (settings, source) in this process (a copy). `trusted`
-    (the family's own code, byte for byte) runs in-process: the replay judges it like any other."""
-    key = (settings, hashlib.sha256(source.encode()).hexdigest())
+def grade_code(settings: Settings, source: str, own: str = "") -> Grade:
+    """Grading of one source, cached per (settings, source) in this process (a copy). The family's
+    own code runs in-process (`own` "perturbation"), its reference is the replay (`own` "reference")."""
+    key = (settings, hashlib.sha256(source.rstrip().encode()).hexdigest())   # trailing space means nothing
     if key not in _cache:
-        _cache[key] = (checks.grade_source(settings, source, runner=checks.trusted_runner) if trusted else
-                       checks.grade_source(settings, source, sandbox.shared_pool()))
+        if own == "reference":
+            _cache[key] = checks.grade_reference(settings, source)
+        elif own:
+            _cache[key] = checks.grade_source(settings, source, runner=checks.trusted_runner)
+        else:
+            _cache[key] = checks.grade_source(settings, source, sandbox.shared_pool())
     return copy.deepcopy(_cache[key])
 
 
@@ -139,8 +143,12 @@ class _Autoencoder(TaskFamily):
         source = answer.parts.get("code")
         if not isinstance(source, str):
             raise InputError("The answer needs the code of train(X, model) as text.")
-        own = source.strip() in {s.strip() for s in self._own_sources(variant)}
-        code = grade_code(settings_of(variant), source, trusted=own)
+        own = ""
+        if source.strip() in {self.source(variant.data).strip(), self.solve(variant).answer.parts["code"].strip()}:
+            own = "reference"
+        elif source.strip() in {s.strip() for s in self._own_sources(variant)}:
+            own = "perturbation"
+        code = grade_code(settings_of(variant), source, own)
         if code.error:
             code.parts[0].evidence["error"] = code.error
         return Grade([*code.parts, grade_limitations(answer.parts.get("limitations"))])
