@@ -107,6 +107,7 @@ def unused_figure(layer: str, input_shape: list[int]) -> Any:
                  f"so {100 * (used / n) ** 2:.4g}% of the grid is read and {100 * g.unused_share:.4g}% is unused "
                  f"(the same in every channel)", fontsize=10.5)
     _legend(fig, "read by some window", "read by no window", f"one {k}×{k} window")
+    fig.get_layout_engine().set(h_pad=0.08)   # room between the heading and the panels' titles
     return fig
 
 

@@ -169,7 +169,7 @@ def figure(d: GradientBoundData, seed: int) -> Any:
     left.set_xlabel("x1", fontsize=9)
     left.set_ylabel("x2" + (" (and x3 = x2)" if d["n"] == 3 else ""), fontsize=9)
     left.set_title(f"{name} over the input plane (★: the bound reached;\nwhite line: 99% of the bound)",
-                   fontsize=9.5)
+                   fontsize=9.5, pad=10)
     left.tick_params(labelsize=8)
 
     cut = np.linspace(-box, box, 1200)
@@ -187,7 +187,7 @@ def figure(d: GradientBoundData, seed: int) -> Any:
     right.set_ylabel(name, fontsize=9)
     right.tick_params(labelsize=8)
     right.legend(loc="upper right", fontsize=8, framealpha=0.95)
-    right.set_title("along the dotted line, against the bound", fontsize=9.5)
+    right.set_title("along the dotted line, against the bound", fontsize=9.5, pad=10)
     w = ", ".join(f"{x:g}" for x in sc.weights)
     fig.suptitle(f"{name} ≤ {sc.bound_text} = {sc.bound:.3g} for w = ({w})\nthe bound is {sc.where}",
                  fontsize=10.5)
