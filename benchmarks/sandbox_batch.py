@@ -75,6 +75,10 @@ def main() -> None:
     print(f"14 benign files: {alone:.1f} s; 20 files (5 hostile, 1 float8): {together:.1f} s; "
           f"ratio {together / alone:.2f} (goal <= 1.5)")
     print(f"hostile and exotic scores: {hostile_scores}")
+    for r in result["results"]:
+        box = r.get("sandbox", {})
+        print(f"  {Path(r['file']).stem:32} score {r['score']:4g}  sandbox {box.get('seconds', 0):5.1f} s wall, "
+              f"{box.get('cpu_seconds', 0):5.1f} s CPU")
     print(f"peak memory of all sandboxes: {peak / 2**20:.0f} MiB (limit per sandbox x jobs: {limit / 2**20:.0f} MiB)"
           if peak else "peak memory: not measurable without a cgroup")
 

@@ -27,7 +27,7 @@ from dlexam.tasks.registry import family
 HOSTILE = Path(__file__).parent / "submissions" / "hostile"
 CORRECT = Path(__file__).parent / "submissions" / "adversarial" / "clean_sgd.py"
 TIMEOUT = 4.0
-LIMIT_SECONDS = TIMEOUT * 3 + 2 + 8   # the sandbox's wall limit, plus killing and reading on a busy machine
+LIMIT_SECONDS = TIMEOUT * 2 + 2 + 8   # the sandbox's wall limit, plus killing and reading on a busy machine
 pytestmark = pytest.mark.slow
 
 

@@ -256,13 +256,13 @@ def test_infinite_loop_times_out(pool):
     result = pool.run(source, adversarial_job(), timeout=1.0)
     assert result.status == "timeout" and "within 1 s of CPU time" in result.message
     assert 1.0 <= result.cpu_seconds < 2.0      # its own CPU time, however busy the machine is
-    assert result.seconds < 1.0 * 3 + 2 + 3     # the wall limit, with a margin for killing it
+    assert result.seconds < 1.0 + 2 + 3         # the wall limit, with a margin for killing it
 
 
 def test_sleeping_is_ended_by_the_wall_limit(pool):
     source = "import time\ndef adversarial(x, t, model):\n    time.sleep(60)\n"
     result = pool.run(source, adversarial_job(), timeout=1.0)
-    assert result.status == "timeout" and "within 5 s" in result.message and result.cpu_seconds < 0.5
+    assert result.status == "timeout" and "within 3 s" in result.message and result.cpu_seconds < 0.5
 
 
 def test_fork_bomb_is_contained_and_cleaned_up():

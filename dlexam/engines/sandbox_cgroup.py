@@ -186,15 +186,25 @@ class SandboxCgroup:
             return 0.0
 
     def waiting_seconds(self) -> float:
-        """Time the sandbox's live processes spent ready to run but waiting for a CPU (the host's
-        load, not their own doing): the wall-time limit does not count it."""
-        total = 0
+        """The longest time one of the sandbox's live processes spent ready to run but waiting
+        for a CPU, less the time the sandbox's own CPU quota held it back: the host's load, not
+        its own doing, which the wall-time limit does not count."""
+        longest = 0
         for pid in self.pids():
             try:
-                total += int(Path(f"/proc/{pid}/schedstat").read_text().split()[1])
+                longest = max(longest, int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]))
             except (OSError, ValueError, IndexError):
                 pass
-        return total / 1e9
+        return longest / 1e9 - self._throttled_seconds()
+
+    def _throttled_seconds(self) -> float:
+        path, key, scale = ((self.paths[0] / "cpu.stat", "throttled_usec", 1e6) if self.kind == "v2"
+                            else (self.paths[2] / "cpu.stat", "throttled_time", 1e9))
+        try:
+            fields = dict(line.split() for line in path.read_text().splitlines())
+            return int(fields.get(key, 0)) / scale
+        except (OSError, ValueError):
+            return 0.0
 
     def oom_killed(self) -> bool:
         """Did the kernel kill a process of the sandbox for going over its memory limit?"""

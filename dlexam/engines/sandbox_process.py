@@ -4,8 +4,9 @@
 the walls are `sandbox_isolation`'s, the group `sandbox_cgroup`'s); `run` sends one job frame
 on stdin, waits for one answer frame on a separate pipe, then kills the process and
 everything its group and uid still run. The time limit is the sandbox's own CPU time where a
-cgroup measures it (a neighbour's load cannot use it up), with wall time up to 3× + 2 s for
-code that sleeps; wall time alone otherwise. A third pipe carries the runner's reports of
+cgroup measures it (a neighbour's load cannot use it up), and wall time up to the limit + 2 s
+for code that sleeps, not counting the time its processes waited for a CPU (the host's load);
+wall time alone otherwise. A third pipe carries the runner's reports of
 forbidden attempts (`sandbox_guard`), read live so they cannot be taken back. What a missing
 answer means (timeout, memory, signal, exit) becomes a `RunResult` here; a present one is
 read by `sandbox_protocol.decode_result`.
@@ -39,7 +40,7 @@ from dlexam.engines.sandbox_isolation import (
 from dlexam.engines.sandbox_protocol import Job, RunResult, Status, cpu_seconds, decode_result, encode_job
 from dlexam.engines.sandbox_text import clean_line
 
-WALL_FACTOR, WALL_SLACK = 3.0, 2.0   # with a cgroup: the limit is CPU time, wall time up to 3× + 2 s
+WALL_FACTOR, WALL_SLACK = 1.0, 2.0   # with a cgroup: the limit is CPU time; wall time up to the limit + 2 s
 MAX_REPORTS = 40
 
 
