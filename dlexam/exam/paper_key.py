@@ -30,7 +30,7 @@ def task(t: PaperTask, picture: str | None) -> str:
         rows.append("*Worked solution*")
         rows.append("\n".join("- " + _inline(step) for step in solution.steps))
     if picture:
-        rows.append(f"#align(center, image({typst_string(picture)}, width: 12cm))")
+        rows.append(f"#align(center, image({typst_string(picture)}, width: 16cm))")   # the pictures are drawn for 16 cm
     return "\n\n".join(rows)
 
 
