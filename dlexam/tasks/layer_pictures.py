@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dlexam.engines.figures import save
+
 CORNER = 20   # the corner of a large input that is shown, in cells per axis
 READ, UNREAD, OUTLINE = "#9ecae1", "#525252", "#e6550d"
 
@@ -193,12 +195,3 @@ def _wrapped(layer: str, width: int = 70) -> str:
     return "\n".join(out + [line])
 
 
-def save(fig: Any, path: str | Path) -> Path:
-    import matplotlib.pyplot as plt
-
-    path = Path(path)
-    try:
-        fig.savefig(path, bbox_inches="tight")
-    finally:
-        plt.close(fig)
-    return path

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dlexam.engines.figures import save
 from dlexam.tasks.gradient_bound.data import Activation, GradientBoundData, ModelKind, Quantity, scale
 from dlexam.tasks.gradient_bound.solution import solved, symbolic_gradient
 
@@ -197,12 +198,4 @@ def figure(d: GradientBoundData, seed: int) -> Any:
 
 def draw(d: GradientBoundData, seed: int, path: str | Path) -> Path:
     """Write the picture of a gradient-bound variant to `path` (.png or .svg)."""
-    import matplotlib.pyplot as plt
-
-    fig = figure(d, seed)
-    path = Path(path)
-    try:
-        fig.savefig(path, bbox_inches="tight")
-    finally:
-        plt.close(fig)
-    return path
+    return save(figure(d, seed), path)

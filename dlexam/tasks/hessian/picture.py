@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dlexam.engines.figures import save
 from dlexam.errors import VerificationError
 from dlexam.tasks.hessian.data import ErrorKind, HessianData
 from dlexam.tasks.hessian.solution import solved
@@ -176,12 +177,4 @@ def _draw_panel(ax: Any, panel: Panel, factor: float) -> None:
 
 def draw(d: HessianData, path: str | Path) -> Path:
     """Write the picture of a Hessian variant to `path` (.png or .svg)."""
-    import matplotlib.pyplot as plt
-
-    fig = figure(d)
-    path = Path(path)
-    try:
-        fig.savefig(path, bbox_inches="tight")
-    finally:
-        plt.close(fig)
-    return path
+    return save(figure(d), path)
