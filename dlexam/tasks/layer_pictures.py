@@ -14,10 +14,7 @@ border; the field's extent is outlined and must equal the formula's r.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-
-from dlexam.engines.figures import save
 
 CORNER = 20   # the corner of a large input that is shown, in cells per axis
 READ, UNREAD, OUTLINE = "#9ecae1", "#525252", "#e6550d"

@@ -236,9 +236,10 @@ class UnusedInputs(ComputedChoice):
 
     def picture(self, variant: Variant, path: str | Path) -> Path:
         """The input grid with the cells no window reads, and one window (layer_pictures.py)."""
+        from dlexam.engines.figures import save
         from dlexam.tasks import layer_pictures
 
-        return layer_pictures.save(layer_pictures.unused_figure(variant.data["layer"], variant.data["input"]), path)
+        return save(layer_pictures.unused_figure(variant.data["layer"], variant.data["input"]), path)
 
     def self_check(self, data: Layer) -> float:
         from dlexam.engines.probes import unused_input_fraction_by_autograd
@@ -294,9 +295,10 @@ class ReceptiveField(ComputedChoice):
 
     def picture(self, variant: Variant, path: str | Path) -> Path:
         """The input cells one output element depends on, and the field's extent (layer_pictures.py)."""
+        from dlexam.engines.figures import save
         from dlexam.tasks import layer_pictures
 
-        return layer_pictures.save(layer_pictures.field_figure(variant.data["layer"]), path)
+        return save(layer_pictures.field_figure(variant.data["layer"]), path)
 
     def self_check(self, data: Layer) -> int:
         from dlexam.engines.probes import receptive_field_by_autograd

@@ -42,7 +42,7 @@ from dlexam.engines.sandbox import Job, ModelSpec, RunResult, SandboxPool
 from dlexam.grading.code import Runner, parse_error, run_submission, run_trusted, tampering, timed
 from dlexam.grading.grade import Grade, not_judged
 from dlexam.tasks.autoencoder.baseline import quality
-from dlexam.tasks.autoencoder.input_check import close, judge_input, proposed_input
+from dlexam.tasks.autoencoder.input_check import judge_input, proposed_input
 from dlexam.tasks.autoencoder.replay import ASKED, MATCH, Procedure, Replayed, establish, procedure_input, replay
 from dlexam.tasks.autoencoder.settings import Settings, Task, data, load_state, model, model_state, mse
 
