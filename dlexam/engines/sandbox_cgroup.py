@@ -26,6 +26,7 @@ import functools
 import os
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -233,14 +234,7 @@ class SandboxCgroup:
         """Kill every process left in the group, then remove the group(s)."""
         if self.kind == "v2":
             _try_write(self.paths[0] / "cgroup.kill", "1")
-        deadline = time.monotonic() + seconds
-        while (pids := self.pids()) and time.monotonic() < deadline:
-            for pid in pids:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
-            time.sleep(0.01)
+        kill_all(self.pids, seconds)
         for path in self.paths:
             for _ in range(50):
                 try:
@@ -250,6 +244,18 @@ class SandboxCgroup:
                     break
                 except OSError:
                     time.sleep(0.02)
+
+
+def kill_all(pids: Callable[[], list[int]], seconds: float = 5.0) -> None:
+    """SIGKILL whatever `pids()` lists until it lists nothing (a fork can appear between rounds)."""
+    deadline = time.monotonic() + seconds
+    while (alive := pids()) and time.monotonic() < deadline:
+        for pid in alive:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        time.sleep(0.01)
 
 
 def _try_write(path: Path, value: str) -> None:

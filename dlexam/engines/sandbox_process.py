@@ -24,7 +24,7 @@ import time
 from collections import deque
 
 from dlexam.engines import sandbox_child as child
-from dlexam.engines.sandbox_cgroup import SandboxCgroup
+from dlexam.engines.sandbox_cgroup import SandboxCgroup, kill_all
 from dlexam.engines.sandbox_isolation import (
     RUNNER_FILES,
     Isolation,
@@ -319,11 +319,4 @@ def _processes_of(uid: int) -> list[int]:
 
 def _kill_uid(uid: int, seconds: float = 5.0) -> None:
     """Make sure nothing of the sandbox survives it: its uid is unique, so kill all of it."""
-    deadline = time.monotonic() + seconds
-    while (pids := _processes_of(uid)) and time.monotonic() < deadline:
-        for pid in pids:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        time.sleep(0.01)
+    kill_all(lambda: _processes_of(uid), seconds)

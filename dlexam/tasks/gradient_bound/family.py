@@ -41,7 +41,6 @@ from dlexam.tasks.model import Answer, Solution, Variant
 from dlexam.tasks.multipart import PartsFamily, answer_line
 
 
-
 class GradientBound(PartsFamily[GradientBoundData]):
     name = "gradient-bound"
     title = "Gradient, bound and regularization"

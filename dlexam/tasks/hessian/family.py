@@ -49,7 +49,6 @@ from dlexam.tasks.multipart import PartsFamily, answer_line
 __all__ = ["STATEMENTS", "Hessian"]
 
 
-
 class Hessian(PartsFamily[HessianData]):
     name = "hessian"
     title = "Hessian, condition number and noise"

@@ -40,7 +40,6 @@ from dlexam.tasks.rnn.solution import answer, num, solved, steps, sym
 __all__ = ["RNN", "exam_variant"]
 
 
-
 class RNN(PartsFamily[RNNData]):
     name = "rnn"
     title = "RNN: unrolled graph and the chain rule"
