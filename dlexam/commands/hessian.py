@@ -36,7 +36,7 @@ def _hessian(expression: str, wrt: str, at_text: str | None) -> dict:
     names = [name.strip() for name in wrt.split(",") if name.strip()]
     at = curvature.parse_point(at_text, names)
     result = curvature.curvature(expression, names, at)
-    curvature.check_with_autograd(expression, names, at, result)
+    curvature.check_with_autograd(result)
     h = result.hessian
     kappa, lr = result.condition_number, result.max_learning_rate
     exact: dict = {}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import sympy
@@ -30,10 +30,12 @@ MAX_EXPONENT = 1000       # x**10**9 at x = 3 would be an exact integer of a bil
 
 @dataclass(frozen=True)
 class Curvature:
+    expr: sympy.Expr                      # the error function, parsed
+    point: dict[sympy.Symbol, sympy.Expr]  # the weights and their values, in --wrt order
     hessian: sympy.Matrix                 # exact entries at the point
     eigenvalues: list[float]              # ascending
     exact_eigenvalues: list[sympy.Expr] | None
-    steps: list[str]
+    steps: list[str] = field(default_factory=list)
 
     @property
     def condition_number(self) -> float | None:
@@ -81,8 +83,8 @@ def curvature(text: str, names: Sequence[str], at: dict[str, sympy.Expr] | None 
     exact = _exact_eigenvalues(h)
     eigenvalues = ([float(x) for x in exact] if exact is not None
                    else sorted(float(x) for x in np.linalg.eigvalsh(numeric)))
-    result = Curvature(h, eigenvalues, exact, [])
-    return Curvature(h, eigenvalues, exact, _steps(expr, symbols, result, values))
+    result = Curvature(expr, values, h, eigenvalues, exact)
+    return replace(result, steps=_steps(expr, symbols, result, values))
 
 
 def _parse(text: str, names: Sequence[str]) -> tuple[list[sympy.Symbol], sympy.Expr]:
@@ -176,15 +178,15 @@ _TORCH_FUNCTIONS = {
 _KNOWN = {*_TORCH_FUNCTIONS, sympy.Max, sympy.Min}
 
 
-def check_with_autograd(text: str, names: Sequence[str], at: dict[str, sympy.Expr], result: Curvature) -> None:
+def check_with_autograd(result: Curvature) -> None:
     """Recompute H by torch autograd on the expression evaluated with torch operations, and its
     eigenvalues by numpy (against the exact roots of det(H − λI) where there are any); raise
     VerificationError where they disagree."""
     import torch
 
-    symbols, expr = _parse(text, names)
-    point = torch.tensor([float(at[s.name]) for s in symbols], dtype=torch.float64)
-    autograd = torch.autograd.functional.hessian(lambda w: _torch_eval(expr, dict(zip(symbols, w))), point)
+    symbols = list(result.point)
+    point = torch.tensor([float(v) for v in result.point.values()], dtype=torch.float64)
+    autograd = torch.autograd.functional.hessian(lambda w: _torch_eval(result.expr, dict(zip(symbols, w))), point)
     expected = np.array(result.hessian.evalf(), dtype=float)
     if not np.allclose(autograd.numpy(), expected, rtol=1e-6, atol=1e-8):
         raise VerificationError(f"autograd's Hessian {autograd.tolist()} differs from SymPy's {expected.tolist()}")
