@@ -3,13 +3,13 @@
 Times are seconds since the epoch (UTC) in FLOAT columns, as the first store wrote them;
 JSON columns hold the same plain dicts that flow through the terminal, the browser and paper.
 `student` names whose row it is: "" is the terminal's own student (no account); the
-browser's accounts (a `users` table, added by its own migration) use their names here.
+browser's accounts (`users`) use their names here.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import (JSON, BigInteger, Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text,
-                        UniqueConstraint)
+from sqlalchemy import (JSON, BigInteger, Boolean, Column, Float, ForeignKey, Index, Integer, MetaData, String,
+                        Table, Text, UniqueConstraint, false)
 
 from dlexam.store.quick import HEAD, LOCAL_STUDENT, REVISIONS  # noqa: F401  (the revisions live beside no SQLAlchemy)
 
@@ -73,6 +73,36 @@ review_states = Table(
     Column("lapses", Integer, nullable=False),  # reviews rated Again
     UniqueConstraint("student", "family", name="review_states_student_family"),
     Index("review_states_due", "student", "due"),
+)
+
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),   # what `student` holds on the other tables
+    Column("password_hash", Text, nullable=False),              # argon2, through pwdlib
+    Column("staff", Boolean, nullable=False, server_default=false()),
+    Column("created", Float, nullable=False),
+)
+
+submissions = Table(
+    "submissions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(64), nullable=False, unique=True),    # a redelivered job finds its row by this
+    Column("student", String(64), nullable=False, server_default=""),
+    Column("batch", String(64)),                                # a staff upload or one grade-code run
+    Column("family", Text, nullable=False),
+    Column("filename", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("status", String(16), nullable=False),               # queued, running, done, failed
+    Column("tries", Integer, nullable=False, server_default="0"),
+    Column("result", JSON),                                     # grade-code's JSON for this file
+    Column("error", Text),                                      # why it failed, one sentence
+    Column("worker", Text),
+    Column("queued", Float, nullable=False),
+    Column("started", Float),
+    Column("finished", Float),
+    Index("submissions_batch", "batch", "status"),
+    Index("submissions_student", "student", "queued"),
 )
 
 TABLES = frozenset(metadata.tables) | {"alembic_version"}
