@@ -7,6 +7,8 @@
 #   util-linux (prlimit, setpriv, unshare, mount): resource limits, dropping to an unprivileged uid,
 #     the sandbox's /tmp with an inode limit
 #   libseccomp2: the sandbox's seccomp filter (built through the pyseccomp package)
+#   chromium: the browser tests drive Debian's Chromium with Playwright (tests only)
+#   redis-server: the queue's tests start a throw-away broker (tests only; DLEXAM_BROKER_URL in a deployment)
 # Installs with apt-get only when a command is missing and we are root; otherwise says what to do.
 set -eu
 
@@ -18,12 +20,14 @@ ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || command -v pg_ctl >/dev/n
 for tool in prlimit setpriv unshare mount; do
     command -v "$tool" >/dev/null 2>&1 || { need="$need util-linux"; break; }
 done
+command -v chromium >/dev/null 2>&1 || need="$need chromium"
+command -v redis-server >/dev/null 2>&1 || need="$need redis-server"
 if ! ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2'; then
     need="$need libseccomp2"
 fi
 
 if [ -z "$need" ]; then
-    echo "install-system-deps: nothing to do (bwrap $(bwrap --version 2>/dev/null | cut -d' ' -f2), prlimit, setpriv, unshare, mount, libseccomp present)"
+    echo "install-system-deps: nothing to do (bwrap $(bwrap --version 2>/dev/null | cut -d' ' -f2), prlimit, setpriv, unshare, mount, libseccomp, chromium, redis-server present)"
     exit 0
 fi
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
