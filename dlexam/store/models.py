@@ -101,6 +101,8 @@ submissions = Table(
     Column("queued", Float, nullable=False),
     Column("started", Float),
     Column("finished", Float),
+    Column("seed", BigInteger),                                 # the variant's settings; null: the exam's own
+    Column("enqueued", Float),                                  # last sent to the broker (re-sent if lost)
     Index("submissions_batch", "batch", "status"),
     Index("submissions_student", "student", "queued"),
 )

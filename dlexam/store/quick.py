@@ -17,7 +17,7 @@ URL_VAR, PATH_VAR = "DLEXAM_DATABASE_URL", "DLEXAM_STORE"
 # Alembic revisions of dlexam/store/migrations/versions, oldest first. A database whose
 # `alembic_version` is one of these is dlexam's own; tests/test_store.py checks this list
 # against the migration scripts.
-REVISIONS = ("dlexam_0001", "dlexam_0002", "dlexam_0003")
+REVISIONS = ("dlexam_0001", "dlexam_0002", "dlexam_0003", "dlexam_0004")
 HEAD = REVISIONS[-1]
 LOCAL_STUDENT = ""
 

@@ -1,0 +1,79 @@
+"""Grading in the calling process when no broker is configured: a bounded pool of threads, each running
+the sandboxed grader (which forks its own isolated processes), so a web page never waits on a grade.
+
+The pool's size is the host's cores capped by memory (`jobs_for_memory`); its sandboxes are started
+on first use and kept warm. Rows still queued when the process ends stay queued: `dlexam worker` (or
+the next process that submits) picks them up — see `resend_orphans`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import socket
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from dlexam.queue.grading import jobs_for_memory
+
+_lock = threading.Lock()
+_executor: ThreadPoolExecutor | None = None
+_pool = None
+
+
+def size() -> int:
+    return jobs_for_memory(os.cpu_count() or 2)
+
+
+def _sandboxes():
+    global _pool
+    with _lock:
+        if _pool is None:
+            from dlexam.engines.sandbox import SandboxPool
+
+            _pool = SandboxPool(size=size())
+        return _pool
+
+
+def _start() -> ThreadPoolExecutor:
+    global _executor
+    with _lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=size(), thread_name_prefix="dlexam-grade")
+            atexit.register(shutdown)
+        return _executor
+
+
+def enqueue(database: str | None, key: str) -> Future:
+    """Grade `key` on the pool; the future's value is what `jobs.process` returned."""
+    return _start().submit(_run, database, key)
+
+
+def _run(database: str | None, key: str) -> str:
+    from dlexam.queue.jobs import process
+    from dlexam.queue.rows import engine
+    from dlexam.queue.settings import settings
+
+    worker = f"{socket.gethostname()}/{os.getpid()}/{threading.get_ident()}"
+    return process(engine(database), key, worker, settings(), LazyPool(_sandboxes))
+
+
+class LazyPool:
+    """A sandbox pool started only when a job first runs code (a no-op or unreadable file needs none)."""
+
+    def __init__(self, make):
+        self._make = make
+
+    def run(self, *args, **kwargs):
+        return self._make().run(*args, **kwargs)
+
+
+def shutdown() -> None:
+    """Finish the jobs started, drop the rest (they stay queued), close the sandboxes."""
+    global _executor, _pool
+    with _lock:
+        executor, pool, _executor, _pool = _executor, _pool, None, None
+    if executor is not None:
+        executor.shutdown(wait=True, cancel_futures=True)
+    if pool is not None:
+        pool.close()
