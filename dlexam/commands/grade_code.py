@@ -22,20 +22,23 @@ from pathlib import Path
 from typing import Any
 
 from dlexam.commands.common import seed
+from dlexam.queue.grading import JOB_MEMORY, code_grade, grade_file, jobs_for_memory  # noqa: F401 (re-exported)
 from dlexam.tasks.registry import FAMILIES
 
 HELP = "Grade students' PyTorch code for the programming tasks (isolated, by behaviour)."
 PROGRAMMING_TASK = 5
 TASKS = [name for name, (task, _) in FAMILIES.items() if task == PROGRAMMING_TASK]
-JOB_MEMORY = 768 << 20   # reserved per parallel job: a sandbox (~260 MB) and the grader's judging
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("task", choices=TASKS, help="which programming task")
-    parser.add_argument("files", nargs="+", metavar="FILE", help="Python files, or folders of them")
+    parser.add_argument("task", nargs="?", choices=TASKS, help="which programming task")
+    parser.add_argument("files", nargs="*", metavar="FILE", help="Python files, or folders of them")
     parser.add_argument("--seed", type=seed, help="a variant's settings (default: the exam's own)")
     parser.add_argument("--csv", metavar="OUT", help="also write the scores as CSV (for a batch)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="sandboxes in parallel")
+    parser.add_argument("--batch", metavar="NAME", help="with DLEXAM_BROKER_URL: the batch's name (for --progress)")
+    parser.add_argument("--progress", metavar="BATCH", help="show how far the queue's workers are with BATCH, "
+                                                             "then exit (no TASK or FILE)")
 
 
 def expand(paths: list[str]) -> list[str]:
@@ -50,6 +53,14 @@ def expand(paths: list[str]) -> list[str]:
 def run(args: argparse.Namespace) -> dict:
     from dlexam.errors import InputError
 
+    if args.progress is not None:
+        if args.task or args.files:
+            raise InputError("--progress shows a batch's progress; give it without TASK and FILE.")
+        from dlexam.commands.grade_queue import progress
+
+        return progress(args.progress)
+    if not args.task or not args.files:
+        raise InputError("Give the TASK and at least one FILE (or folder) to grade.")
     files = expand(args.files)
     if not files:
         raise InputError("No Python files were found in the given folders.")
@@ -57,68 +68,23 @@ def run(args: argparse.Namespace) -> dict:
         raise InputError("--jobs must be at least 1.")
     if args.csv and not Path(args.csv).resolve().parent.is_dir():
         raise InputError(f"The folder for the CSV file {args.csv} does not exist.")
-    from dlexam.tasks.registry import family
-
-    grader = family(args.task)
     single = len(args.files) == 1 and not Path(args.files[0]).is_dir()   # the contract's one-object case
-    if single and not args.csv:
-        return _grade_one(grader, args.task, files[0], args.seed, None)
-    results = _grade_batch(grader, args.task, files, args.seed, min(jobs_for_memory(args.jobs), len(files)))
+    from dlexam.queue.settings import settings
+
+    if settings().broker is not None:
+        from dlexam.commands.grade_queue import grade_queued
+
+        results = grade_queued(args.task, files, args.seed, args.batch)
+    elif single and not args.csv:
+        return grade_file(args.task, files[0], args.seed, None)
+    else:
+        results = _grade_batch(args.task, files, args.seed, min(jobs_for_memory(args.jobs), len(files)))
     if args.csv:
         write_csv(args.csv, results)
     return results[0] if single else {"results": results}
 
 
-def jobs_for_memory(requested: int) -> int:
-    """`requested`, capped so that every job's sandbox fits in the memory available now."""
-    try:
-        with open("/proc/meminfo") as meminfo:
-            fields = dict(line.split(":", 1) for line in meminfo)
-        available = int(fields["MemAvailable"].split()[0]) * 1024
-    except (OSError, KeyError, ValueError):
-        return requested
-    return max(1, min(requested, available // JOB_MEMORY))
-
-
-def _grade_one(grader, task: str, path: str, variant_seed: int | None, pool) -> dict:
-    from dlexam.engines.sandbox import SandboxError
-    from dlexam.engines.sandbox_text import quote
-    from dlexam.grading.code import read_submission, report_for_file
-
-    source, problem = read_submission(path)
-    if source is None:
-        return code_grade(task, path, grader.unreadable(path, problem, variant_seed))
-    with report_for_file() as report:
-        try:
-            grade = grader.grade_file(source, path, variant_seed, pool)
-        except SandboxError as exc:  # the machinery failed, not the student: say so, keep the batch
-            grade = grader.unreadable(path, f"The grader could not run this file: {quote(exc)}.", variant_seed)
-        except Exception as exc:  # noqa: BLE001 - judging one file may fail only for that file
-            grade = grader.unreadable(path, f"The grader could not judge this file ({type(exc).__name__}: "
-                                            f"{quote(exc)}); it scores 0 and should be looked at.", variant_seed)
-    return code_grade(task, path, grade, report.evidence())
-
-
-def code_grade(task: str, file: str, grade, sandbox: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The contract's object for one file: its checks are the grade's parts, `message` their feedback
-    without the check's name in front, and `evidence` the numbers measured; `sandbox` what the
-    sandbox blocked and lacked. Every text is one clean line."""
-    from dlexam.engines.sandbox_text import clean_line
-    from dlexam.grading.code import message_of
-
-    checks = [{"name": clean_line(p.name, 200), "passed": bool(p.evidence.get("passed", p.passed)),
-               "points": p.points, "max_points": p.max_points, "message": clean_line(message_of(p), 1500),
-               "evidence": p.evidence} for p in grade.parts]
-    out: dict[str, Any] = {"task": task, "file": file, "score": grade.points, "max_score": grade.max_points,
-                           "checks": checks}
-    if grade.error is not None:
-        out["error"] = clean_line(grade.error, 1500)
-    if sandbox is not None:
-        out["sandbox"] = sandbox
-    return out
-
-
-def _grade_batch(grader, task: str, files: list[str], variant_seed: int | None, jobs: int) -> list[dict]:
+def _grade_batch(task: str, files: list[str], variant_seed: int | None, jobs: int) -> list[dict]:
     from concurrent.futures import ThreadPoolExecutor
 
     from rich.progress import Progress
@@ -128,7 +94,7 @@ def _grade_batch(grader, task: str, files: list[str], variant_seed: int | None, 
     with SandboxPool(size=jobs) as pool, ThreadPoolExecutor(max_workers=jobs) as executor, \
             Progress(transient=True) as progress:
         bar = progress.add_task(f"Grading {len(files)} files", total=len(files))
-        futures = [executor.submit(_grade_one, grader, task, f, variant_seed, pool) for f in files]
+        futures = [executor.submit(grade_file, task, f, variant_seed, pool) for f in files]
         for future in futures:
             future.add_done_callback(lambda _: progress.advance(bar))
         return [f.result() for f in futures]
@@ -164,6 +130,10 @@ def show(result: dict) -> str:
     """Staff's text: one line per file, check, blocked attempt and missing protection, all clean."""
     from dlexam.engines.sandbox_text import clean_line as line
 
+    if "batch" in result and "done" in result:
+        from dlexam.commands.grade_queue import show_progress
+
+        return show_progress(result)
     results = result.get("results", [result])
     lines = []
     for r in results:

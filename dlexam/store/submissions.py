@@ -151,3 +151,12 @@ def batch_keys(engine: Engine, batch: str) -> list[str]:
     stmt = select(table.c.key).where(table.c.batch == batch).order_by(table.c.queued, table.c.id)
     with engine.connect() as conn:
         return [row.key for row in conn.execute(stmt)]
+
+
+def failures(engine: Engine, batch: str, limit: int = 200) -> list[dict[str, Any]]:
+    """The batch's failed submissions: {"file", "student", "error", "key"}, oldest first."""
+    stmt = (select(table.c.key, table.c.filename, table.c.student, table.c.error)
+            .where(table.c.batch == batch, table.c.status == "failed").order_by(table.c.queued, table.c.id)
+            .limit(limit))
+    with engine.connect() as conn:
+        return [{"file": r.filename, "student": r.student, "error": r.error, "key": r.key} for r in conn.execute(stmt)]
