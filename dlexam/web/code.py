@@ -1,0 +1,72 @@
+"""Code answers from the browser: POST /code/submit queues the source for the sandboxed grader
+(dlexam.queue.submissions: the in-process pool, or the queue's workers with DLEXAM_BROKER_URL) and
+answers at once with its key; GET /code/{key} is its status, then grade-code's object with the checks.
+
+A submission belongs to the student who sent it: anyone else asking for its key gets 404, as for
+an unknown key. The source must be the code itself — a one-line `something.py` would make the
+family's reader open a file on the server, so it is refused here. Included by app.py
+(`OPTIONAL_ROUTERS`): `from dlexam.web import code; app.include_router(code.router)`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from pydantic import BaseModel, Field
+
+from dlexam.errors import InputError
+from dlexam.store.users import User
+from dlexam.tasks.registry import FAMILIES, family
+from dlexam.web.auth import current_user
+from dlexam.web.inputs import CODE_FAMILIES
+
+router = APIRouter()
+MAX_SOURCE = 100_000     # characters; grade-code's own limit is in bytes and checked again
+
+
+class CodeRequest(BaseModel):
+    family: str = Field(max_length=40)
+    seed: int = Field(ge=0, lt=2**32)
+    source: str = Field(max_length=MAX_SOURCE)
+
+
+def database(request: Request) -> str:
+    """The app's store, where the submission rows go (the same database the pages read)."""
+    return request.app.state.store.location.url.render_as_string(hide_password=False)
+
+
+@router.post("/code/submit")
+def submit(body: CodeRequest, request: Request, user: User = Depends(current_user)) -> dict[str, Any]:
+    if body.family not in FAMILIES or body.family not in CODE_FAMILIES:
+        raise HTTPException(404)
+    source = body.source.strip()
+    if "\n" not in source:
+        return {"key": None, "error": "Paste the code itself (a whole function), not a file name."}
+    fam = family(body.family)
+    try:
+        fam.parse_answer(fam.generate(body.seed), source)     # syntax and the function, before queueing
+    except InputError as exc:
+        return {"key": None, "error": str(exc)}
+    from dlexam.queue.submissions import submit as queue
+
+    key = queue(body.family, "answer.py", body.source, student=user.name, seed=body.seed,
+                database=database(request))
+    return {"key": key, "error": None}
+
+
+@router.get("/code/{key}")
+def status(key: str, request: Request, user: User = Depends(current_user)) -> dict[str, Any]:
+    """{"status": "queued" | "running"} until graded; then grade-code's object (score, checks)."""
+    from dlexam.queue.rows import engine
+    from dlexam.queue.submissions import view
+    from dlexam.store.submissions import get
+
+    if not key.isalnum() or len(key) > 64:
+        raise HTTPException(404)
+    sub = get(engine(database(request)), key)
+    if sub is None or sub.student != user.name:
+        raise HTTPException(404)
+    result = view(sub)
+    result.setdefault("status", "done")
+    return result

@@ -1,0 +1,407 @@
+// Drawing the linear pieces and the boundary y = C on the task's box (JSXGraph, data coordinates).
+//
+// The student draws separating lines (clicks snap to the grid, to corners and crossings, or onto a
+// line), clicks a region to type its function, and draws the boundary as segments. The drawing is
+// turned into the pieces family's JSON answer: every labelled region as its polygon, every boundary
+// segment by its end points:
+//   {"pieces": [{"polygon": [[x1, x2], ...], "function": "y = x1"}, ...], "boundary": [[[x1, x2], [x1, x2]], ...]}
+// The regions are the faces of the arrangement of the drawn lines, the given piece's edges and the box.
+(function () {
+  "use strict";
+  var EPS = 1e-7, SNAP = 0.3;
+
+  function round(v) { return Math.round(v * 1e6) / 1e6; }
+  function key(p) { return round(p[0]).toFixed(6) + "," + round(p[1]).toFixed(6); }
+  function cross(o, a, b) { return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]); }
+  function dist(a, b) { return Math.hypot(a[0] - b[0], a[1] - b[1]); }
+
+  // Where segments ab and cd meet (one point), or null (parallel ones share no single point).
+  function meet(a, b, c, d) {
+    var r = [b[0] - a[0], b[1] - a[1]], s = [d[0] - c[0], d[1] - c[1]];
+    var den = r[0] * s[1] - r[1] * s[0];
+    if (Math.abs(den) < EPS) return null;
+    var t = ((c[0] - a[0]) * s[1] - (c[1] - a[1]) * s[0]) / den;
+    var u = ((c[0] - a[0]) * r[1] - (c[1] - a[1]) * r[0]) / den;
+    if (t < -EPS || t > 1 + EPS || u < -EPS || u > 1 + EPS) return null;
+    return [a[0] + t * r[0], a[1] + t * r[1]];
+  }
+
+  function nearestOn(a, b, p) {
+    var dx = b[0] - a[0], dy = b[1] - a[1], len = dx * dx + dy * dy;
+    var t = len ? Math.max(0, Math.min(1, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len)) : 0;
+    return [a[0] + t * dx, a[1] + t * dy];
+  }
+
+  function area(poly) {
+    var s = 0;
+    for (var i = 0; i < poly.length; i++) {
+      var p = poly[i], q = poly[(i + 1) % poly.length];
+      s += p[0] * q[1] - q[0] * p[1];
+    }
+    return s / 2;
+  }
+
+  function inside(poly, p) {
+    var c = false;
+    for (var i = 0, j = poly.length - 1; i < poly.length; j = i++) {
+      var a = poly[i], b = poly[j];
+      if ((a[1] > p[1]) !== (b[1] > p[1]) && p[0] < (b[0] - a[0]) * (p[1] - a[1]) / (b[1] - a[1]) + a[0]) c = !c;
+    }
+    return c;
+  }
+
+  // Corners only: drop points on a straight run.
+  function simplify(poly) {
+    var out = poly.slice(), changed = true;
+    while (changed && out.length > 3) {
+      changed = false;
+      for (var i = 0; i < out.length; i++) {
+        var a = out[(i + out.length - 1) % out.length], b = out[i], c = out[(i + 1) % out.length];
+        if (Math.abs(cross(a, b, c)) < 1e-6) { out.splice(i, 1); changed = true; break; }
+      }
+    }
+    return out;
+  }
+
+  function convex(poly) {
+    for (var i = 0; i < poly.length; i++) {
+      if (cross(poly[i], poly[(i + 1) % poly.length], poly[(i + 2) % poly.length]) < -1e-6) return false;
+    }
+    return true;
+  }
+
+  // The bounded faces (counter-clockwise polygons) cut out of the box by the segments.
+  function faces(segments) {
+    var cuts = segments.map(function (s) { return [s[0], s[1]]; });
+    segments.forEach(function (s, i) {
+      segments.forEach(function (t, j) {
+        if (j <= i) return;
+        var p = meet(s[0], s[1], t[0], t[1]);
+        if (p) { cuts[i].push(p); cuts[j].push(p); }
+      });
+    });
+    var points = {}, adj = {};
+    function vertex(p) {
+      var k = key(p);
+      if (!points[k]) { points[k] = [round(p[0]), round(p[1])]; adj[k] = {}; }
+      return k;
+    }
+    segments.forEach(function (s, i) {
+      var a = s[0], d = [s[1][0] - a[0], s[1][1] - a[1]];
+      var along = cuts[i].map(function (p) { return [(p[0] - a[0]) * d[0] + (p[1] - a[1]) * d[1], p]; });
+      along.sort(function (x, y) { return x[0] - y[0]; });
+      for (var n = 1; n < along.length; n++) {
+        var u = vertex(along[n - 1][1]), v = vertex(along[n][1]);
+        if (u !== v) { adj[u][v] = true; adj[v][u] = true; }
+      }
+    });
+    prune(adj);
+    var order = {};
+    Object.keys(adj).forEach(function (u) {
+      var p = points[u];
+      order[u] = Object.keys(adj[u]).sort(function (v, w) {
+        return Math.atan2(points[v][1] - p[1], points[v][0] - p[0]) - Math.atan2(points[w][1] - p[1], points[w][0] - p[0]);
+      });
+    });
+    var seen = {}, out = [];
+    Object.keys(adj).forEach(function (u) {
+      order[u].forEach(function (v) {
+        if (seen[u + ">" + v]) return;
+        var poly = [], a = u, b = v, guard = 0;
+        while (!seen[a + ">" + b] && guard++ < 10000) {
+          seen[a + ">" + b] = true;
+          poly.push(points[a]);
+          var around = order[b], i = around.indexOf(a);
+          var c = around[(i - 1 + around.length) % around.length];   // the next edge clockwise: face on the left
+          a = b; b = c;
+        }
+        if (area(poly) > 1e-9) out.push(poly);
+      });
+    });
+    return out;
+  }
+
+  // Dangling ends (a line drawn into a region but not across it) bound nothing.
+  function prune(adj) {
+    var again = true;
+    while (again) {
+      again = false;
+      Object.keys(adj).forEach(function (u) {
+        var n = Object.keys(adj[u]);
+        if (n.length < 2) {
+          n.forEach(function (v) { delete adj[v][u]; });
+          delete adj[u];
+          again = true;
+        }
+      });
+    }
+  }
+
+  function Pieces(root, ctx) {
+    this.root = root;
+    this.ctx = ctx;
+    this.form = root.closest("form");
+    this.field = root.querySelector("input[name=answer]");
+    this.status = root.querySelector("[data-role=status]");
+    this.box = ctx.box;            // x1min, x1max, x2min, x2max
+    this.mode = "line";
+    this.lines = [];               // [[x1, x2], [x1, x2]]
+    this.boundary = [];
+    this.labels = [];              // {point: [x1, x2], function: "x1 + 1"}
+    this.history = [];
+    this.pending = null;           // the first end of a segment being drawn
+    this.shown = [];
+    var b = this.box, pad = 0.6;
+    this.board = JXG.JSXGraph.initBoard(root.querySelector("[data-role=board]").id, {
+      boundingbox: [b[0] - pad, b[3] + pad, b[1] + pad, b[2] - pad], axis: true, grid: false,
+      keepaspectratio: true, showCopyright: false, showNavigation: false,
+      pan: { enabled: false }, zoom: { enabled: false, wheel: false }, browserPan: false,
+      defaultAxes: { x: { name: "x1", withLabel: true, label: { position: "rt", offset: [-20, 12] } },
+                     y: { name: "x2", withLabel: true, label: { position: "rt", offset: [8, -8] } } },
+    });
+    this.frame();
+    var self = this;
+    this.board.on("down", function (e) { self.click(self.board.getUsrCoordsOfMouse(e)); });
+    root.querySelectorAll("[data-mode]").forEach(function (button) {
+      button.addEventListener("click", function () { self.setMode(button.dataset.mode); });
+    });
+    root.querySelector("[data-role=undo]").addEventListener("click", function () { self.undo(); });
+    root.querySelector("[data-role=clear]").addEventListener("click", function () { self.clear(); });
+    var fn = root.querySelector("[data-role=function]");
+    this.functionInput = fn;
+    root.querySelector("[data-role=set-function]").addEventListener("click", function () { self.setFunction(); });
+    fn.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); self.setFunction(); } });
+    this.restore(this.field.value);
+    this.setMode("line");
+    this.redraw();
+  }
+
+  Pieces.prototype.frame = function () {
+    var b = this.box, board = this.board, g = this.ctx.given, attrs = { fixed: true, highlight: false };
+    board.create("polygon", [[b[0], b[2]], [b[1], b[2]], [b[1], b[3]], [b[0], b[3]]],
+      { fixed: true, highlight: false, fillOpacity: 0, vertices: { visible: false }, borders: { strokeColor: "#444" } });
+    for (var x = b[0]; x <= b[1]; x += this.ctx.grid) {
+      for (var y = b[2]; y <= b[3]; y += this.ctx.grid) {
+        board.create("point", [x, y], { fixed: true, highlight: false, withLabel: false, size: 0.5, strokeColor: "#bbb", fillColor: "#bbb" });
+      }
+    }
+    board.create("polygon", g.polygon, { fixed: true, highlight: false, fillColor: "#9ab", fillOpacity: 0.25,
+      vertices: { visible: false }, borders: { strokeColor: "#357", strokeWidth: 2 } });
+    var c = this.centre(g.polygon);
+    board.create("text", [c[0], c[1], "piece 1: y = " + g["function"]], Object.assign({ anchorX: "middle", fontSize: 12 }, attrs));
+    g.boundary.forEach(function (s) {
+      board.create("segment", s, Object.assign({ strokeColor: "#c60", strokeWidth: 3, dash: 2, point1: { visible: false }, point2: { visible: false } }, attrs));
+    });
+  };
+
+  Pieces.prototype.centre = function (poly) {
+    var x = 0, y = 0;
+    poly.forEach(function (p) { x += p[0]; y += p[1]; });
+    return [x / poly.length, y / poly.length];
+  };
+
+  Pieces.prototype.setMode = function (mode) {
+    this.mode = mode;
+    this.pending = null;
+    this.root.querySelectorAll("[data-mode]").forEach(function (b) { b.setAttribute("aria-pressed", String(b.dataset.mode === mode)); });
+    this.root.querySelector("[data-role=function-row]").hidden = mode !== "region";
+    this.redraw();
+  };
+
+  // All segments that cut the box: its edges, the given piece's edges and the student's lines.
+  Pieces.prototype.cutters = function () {
+    var b = this.box, corners = [[b[0], b[2]], [b[1], b[2]], [b[1], b[3]], [b[0], b[3]]], out = [];
+    [corners, this.ctx.given.polygon].forEach(function (poly) {
+      poly.forEach(function (p, i) { out.push([p, poly[(i + 1) % poly.length]]); });
+    });
+    return out.concat(this.lines);
+  };
+
+  Pieces.prototype.snap = function (p) {
+    var b = this.box, segs = this.cutters().concat(this.boundary), best = null, bestD = SNAP;
+    p = [Math.max(b[0], Math.min(b[1], p[0])), Math.max(b[2], Math.min(b[3], p[1]))];
+    function consider(q) { var d = dist(p, q); if (d < bestD) { best = q; bestD = d; } }
+    segs.forEach(function (s, i) {
+      consider(s[0]); consider(s[1]);
+      segs.forEach(function (t, j) { if (j > i) { var q = meet(s[0], s[1], t[0], t[1]); if (q) consider(q); } });
+    });
+    var g = this.ctx.grid;
+    consider([Math.round(p[0] / g) * g, Math.round(p[1] / g) * g]);
+    if (best) return [round(best[0]), round(best[1])];
+    bestD = SNAP;
+    segs.forEach(function (s) { consider(nearestOn(s[0], s[1], p)); });
+    return best ? [round(best[0]), round(best[1])] : [round(p[0]), round(p[1])];
+  };
+
+  Pieces.prototype.click = function (raw) {
+    var p = [raw[0], raw[1]], b = this.box;
+    if (p[0] < b[0] - SNAP || p[0] > b[1] + SNAP || p[1] < b[2] - SNAP || p[1] > b[3] + SNAP) return;
+    if (this.mode === "region") { this.pickRegion(p); return; }
+    p = this.snap(p);
+    if (!this.pending) { this.pending = p; this.redraw(); return; }
+    var a = this.pending;
+    this.pending = null;
+    if (dist(a, p) > 1e-6) {
+      var list = this.mode === "line" ? this.lines : this.boundary;
+      list.push([a, p]);
+      this.history.push(function () { list.pop(); });
+      this.changed();
+    }
+    this.redraw();
+  };
+
+  Pieces.prototype.pickRegion = function (p) {
+    this.picked = p;
+    this.functionInput.value = "";
+    var old = this.labelAt(p);
+    if (old) this.functionInput.value = old["function"];
+    this.root.querySelector("[data-role=picked]").textContent = "(" + p[0].toFixed(2) + ", " + p[1].toFixed(2) + ")";
+    this.functionInput.focus();
+    this.redraw();
+  };
+
+  Pieces.prototype.labelAt = function (p) {
+    var face = this.faceAt(p);
+    for (var i = 0; i < this.labels.length; i++) {
+      if (face ? this.faceAt(this.labels[i].point) === face : dist(this.labels[i].point, p) < 1e-9) return this.labels[i];
+    }
+    return null;
+  };
+
+  Pieces.prototype.setFunction = function () {
+    if (!this.picked) return;
+    var text = this.functionInput.value.trim(), old = this.labelAt(this.picked), labels = this.labels;
+    var label = { point: this.picked, "function": text };
+    if (old) {
+      var i = labels.indexOf(old);
+      labels[i] = label;
+      this.history.push(function () { labels[i] = old; });
+    } else {
+      labels.push(label);
+      this.history.push(function () { labels.pop(); });
+    }
+    this.picked = null;
+    this.root.querySelector("[data-role=picked]").textContent = "click a region";
+    this.changed();
+    this.redraw();
+  };
+
+  Pieces.prototype.faceAt = function (p) {
+    var best = null;
+    (this.faceCache || []).forEach(function (f) {
+      if (inside(f, p) && (!best || area(f) < area(best))) best = f;
+    });
+    return best;
+  };
+
+  Pieces.prototype.undo = function () {
+    if (this.pending) { this.pending = null; this.redraw(); return; }
+    var step = this.history.pop();
+    if (step) { step(); this.changed(); this.redraw(); }
+  };
+
+  Pieces.prototype.clear = function () {
+    this.lines = []; this.boundary = []; this.labels = []; this.history = []; this.pending = null; this.picked = null;
+    this.changed();
+    this.redraw();
+  };
+
+  // The JSON answer of the drawing, and the problems that keep a region out of it.
+  Pieces.prototype.answer = function () {
+    var self = this, pieces = [], problems = [];
+    this.faceCache = faces(this.cutters());
+    this.labels.forEach(function (l) {
+      var f = self.faceAt(l.point), where = "(" + l.point[0].toFixed(2) + ", " + l.point[1].toFixed(2) + ")";
+      if (!f) { problems.push("The region at " + where + " is not closed."); return; }
+      var poly = simplify(f);
+      if (!convex(poly)) {
+        problems.push("The region at " + where + " is not convex: every piece of a max/ReLU function is; draw the line that splits it.");
+        return;
+      }
+      if (!l["function"]) { problems.push("The region at " + where + " has no function."); return; }
+      pieces.push({ polygon: poly.map(function (q) { return [round(q[0]), round(q[1])]; }), "function": "y = " + l["function"].replace(/^\s*y\s*=\s*/, "") });
+    });
+    if (!pieces.length && !this.boundary.length) return { text: "", problems: problems };
+    var boundary = this.boundary.map(function (s) { return [[round(s[0][0]), round(s[0][1])], [round(s[1][0]), round(s[1][1])]]; });
+    return { text: JSON.stringify({ pieces: pieces, boundary: boundary }), problems: problems };
+  };
+
+  Pieces.prototype.changed = function () {
+    var a = this.answer();
+    this.field.value = a.text;
+    this.problems = a.problems;
+    if (this.form) this.form.dispatchEvent(new CustomEvent("dlexam:answer-changed", { bubbles: true }));
+  };
+
+  Pieces.prototype.redraw = function () {
+    var board = this.board, self = this;
+    this.faceCache = faces(this.cutters());
+    board.suspendUpdate();
+    this.shown.forEach(function (o) { board.removeObject(o); });
+    this.shown = [];
+    function add(o) { self.shown.push(o); return o; }
+    var plain = { fixed: true, highlight: false };
+    this.labels.forEach(function (l) {
+      var f = self.faceAt(l.point);
+      if (f) add(board.create("polygon", f, Object.assign({ fillColor: convex(simplify(f)) ? "#7c7" : "#e55", fillOpacity: 0.25,
+        vertices: { visible: false }, borders: { visible: false } }, plain)));
+      add(board.create("text", [l.point[0], l.point[1], "y = " + (l["function"] || "?")], Object.assign({ anchorX: "middle", fontSize: 13, strokeColor: "#063" }, plain)));
+    });
+    var ends = { visible: true, size: 2, withLabel: false, fixed: true };
+    this.lines.forEach(function (s) {
+      add(board.create("segment", s, Object.assign({ strokeColor: "#135", strokeWidth: 2, point1: ends, point2: ends }, plain)));
+    });
+    this.boundary.forEach(function (s) {
+      add(board.create("segment", s, Object.assign({ strokeColor: "#d40", strokeWidth: 3, point1: ends, point2: ends }, plain)));
+    });
+    if (this.pending) add(board.create("point", this.pending, { fixed: true, withLabel: false, size: 4, color: "#d40" }));
+    if (this.picked) add(board.create("point", this.picked, { fixed: true, withLabel: false, size: 4, face: "x", color: "#063" }));
+    board.unsuspendUpdate();
+    this.report();
+  };
+
+  Pieces.prototype.report = function () {
+    var a = this.answer(), lines = [];
+    lines.push(this.lines.length + " line(s), " + this.labels.length + " region(s) labelled, " + this.boundary.length + " boundary segment(s).");
+    this.status.textContent = "";
+    lines.concat(a.problems).forEach(function (t, i) {
+      var p = document.createElement("p");
+      p.textContent = t;
+      if (i) p.className = "input-error";
+      this.status.appendChild(p);
+    }, this);
+  };
+
+  // A saved answer drawn again: each polygon's inner edges as lines, its centre labelled.
+  Pieces.prototype.restore = function (text) {
+    if (!text || text.charAt(0) !== "{") return;
+    var parts;
+    try { parts = JSON.parse(text); } catch (e) { return; }
+    var b = this.box, seen = {}, self = this;
+    function onFrame(p, q) {
+      return (p[0] === q[0] && (p[0] === b[0] || p[0] === b[1])) || (p[1] === q[1] && (p[1] === b[2] || p[1] === b[3]));
+    }
+    (parts.pieces || []).forEach(function (piece) {
+      var poly = piece.polygon || [];
+      poly.forEach(function (p, i) {
+        var q = poly[(i + 1) % poly.length], k = [key(p), key(q)].sort().join("|");
+        if (!seen[k] && !onFrame(p, q)) { seen[k] = true; self.lines.push([p, q]); }
+      });
+      if (poly.length) self.labels.push({ point: self.centre(poly), "function": String(piece["function"] || "").replace(/^\s*y\s*=\s*/, "") });
+    });
+    (parts.boundary || []).forEach(function (s) { if (Array.isArray(s)) self.boundary.push(s); });
+  };
+
+  // Viewport coordinates of a point of the plane (for tests that draw with the mouse).
+  Pieces.prototype.screen = function (x, y) {
+    var c = new JXG.Coords(JXG.COORDS_BY_USER, [x, y], this.board), r = this.board.containerObj.getBoundingClientRect();
+    return [r.left + c.scrCoords[1], r.top + c.scrCoords[2]];
+  };
+
+  window.dlexamPieces = window.dlexamPieces || {};
+  window.dlexamPiecesFaces = faces;
+  document.querySelectorAll("[data-input=pieces]").forEach(function (root) {
+    var ctx = JSON.parse(root.querySelector("script[type='application/json']").textContent);
+    window.dlexamPieces[root.dataset.fieldId] = new Pieces(root, ctx);
+  });
+})();
