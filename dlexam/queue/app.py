@@ -145,6 +145,7 @@ def broker_error(exc: BaseException):
     from dlexam.queue.settings import BROKER_VAR
 
     detail = str(exc).strip().splitlines()[0].rstrip(".") if str(exc).strip() else type(exc).__name__
+    detail = detail.replace(". ", ": ")     # redis-py says "connecting to host:port. Connection refused"
     where = _without_password(config().broker or "")
     return InputError(f"The broker {where} cannot be reached ({detail}); start it or check {BROKER_VAR}.")
 

@@ -14,7 +14,10 @@ import socket
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
+from sqlalchemy import Engine
+
 from dlexam.queue.grading import jobs_for_memory
+from dlexam.queue.settings import Settings, settings
 
 _lock = threading.Lock()
 _executor: ThreadPoolExecutor | None = None
@@ -44,18 +47,16 @@ def _start() -> ThreadPoolExecutor:
         return _executor
 
 
-def enqueue(database: str | None, key: str) -> Future:
-    """Grade `key` on the pool; the future's value is what `jobs.process` returned."""
-    return _start().submit(_run, database, key)
+def enqueue(database: Engine, key: str) -> Future:
+    """Grade `key` (a row of `database`) on the pool; the future's value is what `jobs.process` returned."""
+    return _start().submit(_run, database, key, settings())
 
 
-def _run(database: str | None, key: str) -> str:
+def _run(database: Engine, key: str, config: Settings) -> str:
     from dlexam.queue.jobs import process
-    from dlexam.queue.rows import engine
-    from dlexam.queue.settings import settings
 
     worker = f"{socket.gethostname()}/{os.getpid()}/{threading.get_ident()}"
-    return process(engine(database), key, worker, settings(), LazyPool(_sandboxes))
+    return process(database, key, worker, config, LazyPool(_sandboxes))
 
 
 class LazyPool:

@@ -26,17 +26,22 @@ class Settings:
     sweep_seconds: float = 30.0
 
     @property
+    def margin(self) -> float:
+        """Slack between the limits: 30 s for the default 300 s, 2 s for a test's few seconds."""
+        return max(2.0, min(30.0, self.job_seconds / 10))
+
+    @property
     def hard_seconds(self) -> float:
-        return self.job_seconds + 30.0
+        return self.job_seconds + self.margin
 
     @property
     def stale_seconds(self) -> float:
         """A row running longer than this was claimed by a grader that died."""
-        return self.hard_seconds + 30.0
+        return self.hard_seconds + self.margin
 
     @property
     def visibility_seconds(self) -> float:
-        return self.stale_seconds + 30.0
+        return self.stale_seconds + self.margin
 
     @property
     def resend_seconds(self) -> float:

@@ -56,13 +56,14 @@ def submit_many(family: str, files: list[tuple[str, str]], *, student: str = "",
     subs = [Submission(key=uuid.uuid4().hex, family=family, filename=filename, source=source, status="queued",
                        tries=0, student=student, batch=batch, seed=seed, queued=now, enqueued=now)
             for filename, source in files]
-    insert_all(engine(database), subs)
+    db = engine(database)
+    insert_all(db, subs)
     keys = [sub.key for sub in subs]
-    send(keys, database, config.broker)
+    send(keys, db, config.broker)
     return keys
 
 
-def send(keys: list[str], database: str | None, broker: str | None) -> None:
+def send(keys: list[str], database, broker: str | None) -> None:
     """Hand the keys to the in-process pool, or to the broker (InputError if it cannot be reached)."""
     if broker is None:
         from dlexam.queue import local
