@@ -20,7 +20,7 @@ from dlexam.errors import InputError
 COMMANDS = [
     "practice", "families", "question", "grade", "progress",
     "layer", "pieces", "derive", "equiv", "grade-code", "solution", "hessian", "exam", "paper", "export", "check",
-    "worker",
+    "worker", "serve", "user",
 ]
 
 

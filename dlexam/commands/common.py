@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 SEED_LIMIT = 2**32
 
@@ -48,20 +47,7 @@ def add_family_and_seed(parser: argparse.ArgumentParser) -> None:
 
 
 def read_answer(family, variant, text: str):
-    """An answer typed as the family expects it, or as JSON {"part": value, ...}."""
-    from dlexam.errors import InputError
-    from dlexam.tasks.model import Answer
+    """An answer typed as the family expects it, or as JSON {"part": value, ...} (dlexam.tasks.typed_answer)."""
+    from dlexam.tasks.typed_answer import read_answer as read
 
-    if text.lstrip().startswith("{"):
-        from dlexam.engines.bounded import check_json_depth
-
-        check_json_depth(text, "The JSON answer")
-        try:
-            parts = json.loads(text)
-        except (json.JSONDecodeError, RecursionError):
-            parts = None   # not JSON: a typed answer such as {a, c}
-        if isinstance(parts, dict):
-            return Answer(parts)
-        if parts is not None:
-            raise InputError("A JSON answer must be an object of parts.")
-    return family.parse_answer(variant, text)
+    return read(family, variant, text)
