@@ -154,14 +154,14 @@
     var b = this.box, pad = 0.6;
     this.board = JXG.JSXGraph.initBoard(root.querySelector("[data-role=board]").id, {
       boundingbox: [b[0] - pad, b[3] + pad, b[1] + pad, b[2] - pad], axis: true, grid: false,
-      keepaspectratio: true, showCopyright: false, showNavigation: false,
+      keepaspectratio: true, showCopyright: false, showNavigation: false, showInfobox: false,
       pan: { enabled: false }, zoom: { enabled: false, wheel: false }, browserPan: false,
       defaultAxes: { x: { name: "x1", withLabel: true, label: { position: "rt", offset: [-20, 12] } },
                      y: { name: "x2", withLabel: true, label: { position: "rt", offset: [8, -8] } } },
     });
     this.frame();
     var self = this;
-    this.board.on("down", function (e) { self.click(self.board.getUsrCoordsOfMouse(e)); });
+    this.board.on("down", function (e) { self.click(self.pointer(e)); });
     root.querySelectorAll("[data-mode]").forEach(function (button) {
       button.addEventListener("click", function () { self.setMode(button.dataset.mode); });
     });
@@ -194,6 +194,14 @@
     });
   };
 
+  // The plane's point under the pointer, from the box's place now (JSXGraph caches its offset, which
+  // goes stale when the page above it changes).
+  Pieces.prototype.pointer = function (e) {
+    var box = this.board.containerObj, r = box.getBoundingClientRect(), t = e.touches ? e.touches[0] : e;
+    var c = new JXG.Coords(JXG.COORDS_BY_SCREEN, [t.clientX - r.left - box.clientLeft, t.clientY - r.top - box.clientTop], this.board);
+    return [c.usrCoords[1], c.usrCoords[2]];
+  };
+
   Pieces.prototype.centre = function (poly) {
     var x = 0, y = 0;
     poly.forEach(function (p) { x += p[0]; y += p[1]; });
@@ -204,7 +212,7 @@
     this.mode = mode;
     this.pending = null;
     this.root.querySelectorAll("[data-mode]").forEach(function (b) { b.setAttribute("aria-pressed", String(b.dataset.mode === mode)); });
-    this.root.querySelector("[data-role=function-row]").hidden = mode !== "region";
+    this.root.querySelector("[data-role=function-row]").style.visibility = mode === "region" ? "visible" : "hidden";   // no layout shift
     this.redraw();
   };
 
@@ -347,12 +355,12 @@
         vertices: { visible: false }, borders: { visible: false } }, plain)));
       add(board.create("text", [l.point[0], l.point[1], "y = " + (l["function"] || "?")], Object.assign({ anchorX: "middle", fontSize: 13, strokeColor: "#063" }, plain)));
     });
-    var ends = { visible: true, size: 2, withLabel: false, fixed: true };
+    function ends(color) { return { visible: true, size: 2, withLabel: false, fixed: true, strokeColor: color, fillColor: color }; }
     this.lines.forEach(function (s) {
-      add(board.create("segment", s, Object.assign({ strokeColor: "#135", strokeWidth: 2, point1: ends, point2: ends }, plain)));
+      add(board.create("segment", s, Object.assign({ strokeColor: "#135", strokeWidth: 2, point1: ends("#135"), point2: ends("#135") }, plain)));
     });
     this.boundary.forEach(function (s) {
-      add(board.create("segment", s, Object.assign({ strokeColor: "#d40", strokeWidth: 3, point1: ends, point2: ends }, plain)));
+      add(board.create("segment", s, Object.assign({ strokeColor: "#d40", strokeWidth: 3, point1: ends("#d40"), point2: ends("#d40") }, plain)));
     });
     if (this.pending) add(board.create("point", this.pending, { fixed: true, withLabel: false, size: 4, color: "#d40" }));
     if (this.picked) add(board.create("point", this.picked, { fixed: true, withLabel: false, size: 4, face: "x", color: "#063" }));
@@ -395,7 +403,7 @@
   // Viewport coordinates of a point of the plane (for tests that draw with the mouse).
   Pieces.prototype.screen = function (x, y) {
     var c = new JXG.Coords(JXG.COORDS_BY_USER, [x, y], this.board), r = this.board.containerObj.getBoundingClientRect();
-    return [r.left + c.scrCoords[1], r.top + c.scrCoords[2]];
+    return [r.left + this.board.containerObj.clientLeft + c.scrCoords[1], r.top + this.board.containerObj.clientTop + c.scrCoords[2]];
   };
 
   window.dlexamPieces = window.dlexamPieces || {};

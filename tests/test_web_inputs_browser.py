@@ -1,0 +1,271 @@
+"""The answer inputs driven in Chromium as a student uses them: the pieces and the boundary drawn with
+the mouse, the RNN graph clicked together, formulas previewed, options ticked, code run in the sandbox.
+Screenshots go to $DLEXAM_SCREENSHOTS (default: the test's temporary directory)."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import threading
+import time
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--no-first-run",
+        "--disable-component-update", "--disable-sync"]
+PASSWORD = "a long password"
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    import uvicorn
+
+    from dlexam.store import users
+    from dlexam.web.app import create_app
+    from dlexam.web.auth import hash_password
+
+    folder = tmp_path_factory.mktemp("web")
+    app = create_app(str(folder / "store.sqlite3"))
+    users.add(app.state.store, "alice", hash_password(PASSWORD))
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1200, "height": 1000})
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" and "Failed to load" not in m.text else None)
+    pg.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 and "favicon" not in r.url
+          and "/attempts/" not in r.url else None)
+    pg.goto(server + "/signin")
+    pg.fill("input[name=name]", "alice")
+    pg.fill("input[name=password]", PASSWORD)
+    pg.click("form button[type=submit], form input[type=submit]")
+    pg.wait_for_load_state()
+    pg.base = server
+    yield pg
+    context.close()
+    assert not errors, errors
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    folder = Path(os.environ.get("DLEXAM_SCREENSHOTS", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _score(pg) -> tuple[float, float]:
+    text = pg.locator("p.score strong").inner_text()
+    got, of = re.match(r"([\d.]+) of ([\d.]+) points", text).groups()
+    return float(got), float(of)
+
+
+# --- the pieces drawing -------------------------------------------------------------------------
+
+def _on_grid(value, step=Fraction(1, 2)) -> bool:
+    return (Fraction(value) / step).denominator == 1
+
+
+def _drawable_seed():
+    """A generated variant whose corners and boundary ends all lie on the drawing's 0.5 grid
+    (a student clicks those exactly; other corners are reached by snapping to crossings)."""
+    from dlexam.tasks.pieces.data import solved
+    from dlexam.tasks.registry import family
+
+    fam = family("pieces")
+    for seed in range(200):
+        partition, given = solved(fam.generate(seed).data)
+        points = [p for piece in partition.pieces for p in piece.polygon]
+        points += [p for piece in partition.pieces for s in piece.boundary for p in s]
+        if all(_on_grid(x) and _on_grid(y) for x, y in points):
+            return seed, partition, given
+    pytest.skip("no variant on the grid among the first 200")
+
+
+def _inner_edges(partition, given):
+    """The edges between pieces (not on the box's frame, not the given piece's: those are drawn)."""
+    box = [float(v) for v in partition.box]
+    given_edges = {frozenset(e) for e in _edges(partition.pieces[given].polygon)}
+    out = set()
+    for i, piece in enumerate(partition.pieces):
+        for a, c in _edges(piece.polygon):
+            frame = (a[0] == c[0] and a[0] in (box[0], box[1])) or (a[1] == c[1] and a[1] in (box[2], box[3]))
+            if not frame and frozenset((a, c)) not in given_edges:
+                out.add(frozenset((a, c)))
+    return [tuple(e) for e in out]
+
+
+def _edges(polygon):
+    pts = [(float(x), float(y)) for x, y in polygon]
+    return list(zip(pts, pts[1:] + pts[:1]))
+
+
+def _click(pg, field, x, y):
+    sx, sy = pg.evaluate(f"window.dlexamPieces[{field!r}].screen({x}, {y})")
+    pg.mouse.click(sx, sy)
+
+
+def _draw_segment(pg, field, a, b):
+    _click(pg, field, *a)
+    _click(pg, field, *b)
+
+
+def _inside(polygon):
+    from dlexam.engines.pwl_geometry import centroid
+
+    c = centroid(polygon)
+    return float(c[0]), float(c[1])
+
+
+def _draw_pieces(pg, partition, given, *, skip_boundary: int | None = None):
+    field = "practice"
+    pg.wait_for_function(f"window.dlexamPieces && window.dlexamPieces[{field!r}]")
+    pg.locator("[data-role=board]").scroll_into_view_if_needed()
+    pg.click("button[data-mode=line]")
+    for a, b in _inner_edges(partition, given):
+        _draw_segment(pg, field, a, b)
+    pg.click("button[data-mode=region]")
+    for i, piece in enumerate(partition.pieces):
+        if i == given:
+            continue
+        _click(pg, field, *_inside(piece.polygon))
+        pg.fill(f"#{field}-function", piece.function.text().replace("·", "*"))
+        pg.keyboard.press("Enter")
+    pg.click("button[data-mode=boundary]")
+    segments = [s for i, p in enumerate(partition.pieces) if i != given for s in p.boundary]
+    for k, (a, b) in enumerate(segments):
+        if k == skip_boundary:
+            continue
+        _draw_segment(pg, field, (float(a[0]), float(a[1])), (float(b[0]), float(b[1])))
+    return segments
+
+
+def test_pieces_drawn_with_the_mouse_get_full_marks(page, shots):
+    seed, partition, given = _drawable_seed()
+    page.goto(f"{page.base}/practice/pieces/{seed}")
+    _draw_pieces(page, partition, given)
+    assert page.locator(".pieces-status .input-error").count() == 0
+    page.screenshot(path=str(shots / "input-pieces.png"), full_page=True)
+    page.click("form#answer-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/attempts/\d+"))
+    got, of = _score(page)
+    assert (got, of) == (of, 6.0)
+
+
+def test_a_wrong_drawing_gets_its_counterexample_marked(page, shots):
+    seed, partition, given = _drawable_seed()
+    page.goto(f"{page.base}/practice/pieces/{seed}")
+    _draw_pieces(page, partition, given, skip_boundary=0)
+    page.click("form#answer-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/attempts/\d+"))
+    got, of = _score(page)
+    assert got < of
+    marked = page.locator(".pieces-points li")
+    assert marked.count() >= 1
+    # the marked point is the grader's: it lies on the boundary segment left out
+    x, y = (float(v) for v in marked.first.get_attribute("data-point").split(","))
+    from dlexam.engines import pwl
+
+    assert abs(float(pwl.evaluate(partition.program, (Fraction(x), Fraction(y)))) - float(partition.level)) < 1e-6
+    page.screenshot(path=str(shots / "input-pieces-feedback.png"), full_page=True)
+
+
+# --- the RNN graph --------------------------------------------------------------------------------
+
+def test_rnn_graph_drawn_by_clicking_gets_full_marks(page, shots):
+    from dlexam.tasks.registry import family
+
+    fam, seed = family("rnn"), 5
+    variant = fam.generate(seed)
+    p = fam.solve(variant).answer.parts
+    page.goto(f"{page.base}/practice/rnn/{seed}")
+    page.wait_for_selector("[data-node=h0]")
+    for edge in p["a"].split(", "):
+        u, v = edge.split("->")
+        page.click(f"[data-node={u}]")
+        page.click(f"[data-node={v}]")
+    page.fill("#practice-part-b", p["b"])
+    page.fill("#practice-part-c", p["c"])
+    page.fill("#practice-part-d", repr(p["d"]))
+    page.wait_for_selector("[data-part=c] .part-preview .katex")
+    assert page.locator("[data-part=b] .input-error").count() == 0
+    page.screenshot(path=str(shots / "input-rnn.png"), full_page=True)
+    page.click("form#answer-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/attempts/\d+"))
+    got, of = _score(page)
+    assert got == of == 8.0
+
+
+def test_formula_preview_shows_the_parse_error(page, shots):
+    page.goto(f"{page.base}/practice/gradient-bound/1")
+    page.fill("#practice-part-a", "2*a1*w1*sign(c21 - x2")
+    error = page.locator("[data-part=a] .part-preview.input-error")
+    error.wait_for()
+    assert error.inner_text().strip()
+    page.fill("#practice-part-b", "2*||w||_1")
+    page.locator("[data-part=b] .part-preview .katex").wait_for()
+    page.screenshot(path=str(shots / "input-formula.png"), full_page=True)
+
+
+def test_choice_boxes_answer_a_question(page, shots):
+    from dlexam.tasks.registry import family
+
+    fam, seed = family("concepts"), 1
+    right = fam.solve(fam.generate(seed)).answer.parts["choice"]
+    page.goto(f"{page.base}/practice/concepts/{seed}")
+    for letter in right:
+        page.check(f"[data-input=choice] input[value={letter}]")
+    page.screenshot(path=str(shots / "input-choice.png"), full_page=True)
+    page.click("form#answer-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/attempts/\d+"))
+    assert _score(page) == (1.0, 1.0)
+
+
+@pytest.mark.slow
+def test_code_runs_in_the_sandbox_and_shows_its_checks(page, shots):
+    from dlexam.tasks.registry import family
+
+    fam, seed = family("adversarial"), 1
+    source = fam.solve(fam.generate(seed)).answer_text
+    page.goto(f"{page.base}/practice/adversarial/{seed}")
+    page.wait_for_selector(".CodeMirror")
+    page.evaluate("src => document.querySelector('[data-input=code]').dlexamCode.editor.setValue(src)", source)
+    page.click("[data-input=code] [data-role=run]")
+    page.wait_for_selector("[data-input=code] [data-role=checks]:not([hidden]) tbody tr", timeout=240_000)
+    rows = page.locator("[data-input=code] tbody tr")
+    assert rows.count() >= 2
+    assert page.locator("[data-input=code] tbody tr.check-failed").count() == 0
+    page.screenshot(path=str(shots / "input-code.png"), full_page=True)
