@@ -189,6 +189,62 @@ def test_the_in_process_deadline_interrupts_and_restores():
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
 
 
+def _spin(seconds: float) -> None:
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+
+
+def _deadlines_among_finalizers(make_garbage, rounds: int = 10) -> tuple[list, float]:
+    """`rounds` deadlines of 20 ms over a loop that spends half its time in finalizers (so the old
+    alarm, raising wherever it landed, hit one with probability 1 - 2**-rounds): (what Python
+    reported as swallowed, the longest time until OutOfTime reached the loop)."""
+    swallowed, old_hook, longest = [], sys.unraisablehook, 0.0
+    sys.unraisablehook = lambda unraisable: swallowed.append(unraisable.exc_type)
+    try:
+        for _ in range(rounds):
+            started = time.monotonic()
+            with pytest.raises(bounded.OutOfTime):
+                with bounded.deadline(0.02):
+                    while True:
+                        _spin(0.002)
+                        make_garbage()
+            longest = max(longest, time.monotonic() - started)
+    finally:
+        sys.unraisablehook = old_hook
+    return swallowed, longest
+
+
+def test_the_deadline_waits_for_a_finalizer_to_finish():
+    counts = {"started": 0, "finished": 0}
+
+    class Slow:
+        def __del__(self):
+            counts["started"] += 1
+            _spin(0.002)
+            counts["finished"] += 1
+
+    swallowed, longest = _deadlines_among_finalizers(lambda: Slow())
+    assert swallowed == [] and counts["started"] == counts["finished"] > 10
+    assert longest < 1.0
+
+
+def test_the_deadline_is_not_lost_in_an_unknown_weakref_callback():
+    import weakref
+
+    class Thing:
+        pass
+
+    def make_garbage():   # a callback of our own, which the alarm cannot recognise as a finalizer
+        thing = Thing()
+        ref = weakref.ref(thing, lambda _: _spin(0.002))
+        del thing
+        return ref
+
+    swallowed, longest = _deadlines_among_finalizers(make_garbage)
+    assert swallowed == [] and longest < 1.0
+
+
 # ---------------------------------------------------------------- 9. exit 2 where it was exit 1
 
 

@@ -9,6 +9,8 @@ whose pieces double per line. Three defences, cheapest first:
    arguments of one call): one sentence, exit 2.
 2. `deadline(seconds)` raises `OutOfTime` in the main thread when the time is up (SIGALRM,
    repeated until someone lets it through: SymPy sometimes swallows exceptions). Free when unused.
+   It never raises inside a finalizer (`__del__`, a weakref callback): Python would swallow the
+   exception there ("Exception ignored in ...") and the finalizer would stop half-way.
 3. `run_bounded(fn, ...)` runs a command's work in a forked child with a cap on memory, and kills
    it at the deadline: nothing the child does can keep the command past its time limit.
 """
@@ -22,8 +24,10 @@ import re
 import resource
 import select
 import signal
+import sys
 import threading
 import time
+from types import FrameType
 from typing import Any, Callable, Iterator
 
 from dlexam.errors import InputError
@@ -104,17 +108,47 @@ def deadline(seconds: float) -> Iterator[None]:
         return
 
     def fire(signum, frame):
+        if _in_finalizer(frame):   # not here: try again in a millisecond, once it has finished
+            signal.setitimer(signal.ITIMER_REAL, RETRY, 0.05)
+            return
         raise OutOfTime(f"the time limit of {seconds:g} s ran out")
 
+    old_hook = sys.unraisablehook
+
+    def swallowed(unraisable):  # a finalizer not recognised above ate it: fire again at once
+        if unraisable.exc_type is OutOfTime:
+            signal.setitimer(signal.ITIMER_REAL, RETRY, 0.05)
+        else:
+            old_hook(unraisable)
+
     signal.signal(signal.SIGALRM, fire)
+    sys.unraisablehook = swallowed
     signal.setitimer(signal.ITIMER_REAL, max(seconds, 1e-3), 0.05)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old_handler)
+        sys.unraisablehook = old_hook
         if old_delay:   # give the outer deadline back what is left of it
             signal.setitimer(signal.ITIMER_REAL, max(old_delay - seconds, 1e-3), old_interval)
+
+
+RETRY = 1e-3   # seconds until the alarm fires again after it found a finalizer running
+# The standard library's weakref callbacks: WeakValueDictionary's and WeakKeyDictionary's `remove`,
+# WeakSet's `_remove`, weakref.finalize's `__call__` and `_exitfunc`.
+_WEAKREF_CALLBACKS = {("weakref.py", "remove"), ("weakref.py", "__call__"), ("weakref.py", "_exitfunc"),
+                      ("_weakrefset.py", "_remove")}
+
+
+def _in_finalizer(frame: FrameType | None) -> bool:
+    """Is the interrupted code (or one of its callers) a `__del__` or a weakref callback?"""
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name == "__del__" or (os.path.basename(code.co_filename), code.co_name) in _WEAKREF_CALLBACKS:
+            return True
+        frame = frame.f_back
+    return False
 
 
 # ---------------------------------------------------------------- a forked, killed-at-the-deadline child
