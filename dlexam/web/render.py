@@ -19,10 +19,10 @@ templates.env.filters["datetime"] = lambda seconds: datetime.fromtimestamp(secon
     "%Y-%m-%d %H:%M")
 
 
-def page(request: Request, name: str, status: int = 200, user=None, **context):
-    """Render template `name` for `request` (autoescaped)."""
+def page(request: Request, template: str, status: int = 200, user=None, **context):
+    """Render `template` for `request` (autoescaped), with the user and the CSRF token."""
     context.update(request=request, user=user, csrf=csrf_token(request))
-    return templates.TemplateResponse(request, name, context, status_code=status)
+    return templates.TemplateResponse(request, template, context, status_code=status)
 
 
 @cache
