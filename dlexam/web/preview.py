@@ -67,17 +67,27 @@ def _part(fam, variant, label: str, text: str) -> dict[str, Any]:
 
 
 def _latex(name: str, label: str, text: str) -> str:
-    import sympy
-
     if name == "gradient-bound" and label == "b":
         from dlexam.tasks.gradient_bound.bound import parse_bound
 
         expr, _ = parse_bound(text)
         names = {s: NORMS[s.name] for s in expr.free_symbols if s.name in NORMS}
-        return sympy.latex(expr, symbol_names=names)
+        return _printer(symbol_names=names).doprint(expr)
     from dlexam.tasks.formulas import read_formula
 
-    return sympy.latex(read_formula(text))
+    return _printer().doprint(read_formula(text))
+
+
+def _printer(**settings):
+    """SymPy's LaTeX, with the step written H(z) as the exam writes it (SymPy's own is θ(z))."""
+    from sympy.printing.latex import LatexPrinter
+
+    class Printer(LatexPrinter):
+        def _print_Heaviside(self, expr, exp=None):
+            body = r"\operatorname{H}\left(%s\right)" % self._print(expr.args[0])
+            return body if exp is None else r"%s^{%s}" % (body, exp)
+
+    return Printer(settings)
 
 
 def _affine_latex(text: str) -> str:

@@ -78,6 +78,9 @@
         if (j <= i) return;
         var p = meet(s[0], s[1], t[0], t[1]);
         if (p) { cuts[i].push(p); cuts[j].push(p); }
+        // overlapping (collinear) segments cut each other at their ends
+        t.forEach(function (q) { if (dist(nearestOn(s[0], s[1], q), q) < 1e-9) cuts[i].push(q); });
+        s.forEach(function (q) { if (dist(nearestOn(t[0], t[1], q), q) < 1e-9) cuts[j].push(q); });
       });
     });
     var points = {}, adj = {};

@@ -1,0 +1,99 @@
+"""POST /api/preview and the code routes: signed in, with the CSRF token, the student's own only."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from dlexam.store import users
+from dlexam.web.app import create_app
+from dlexam.web.auth import hash_password
+
+testclient = pytest.importorskip("fastapi.testclient")
+PASSWORD = "a long password"
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app(str(tmp_path / "store.sqlite3"))
+    for name in ("alice", "bob"):
+        users.add(app.state.store, name, hash_password(PASSWORD))
+    return app
+
+
+def signed_in(app, name: str):
+    client = testclient.TestClient(app)
+    token = _token(client.get("/signin").text)
+    client.post("/signin", data={"name": name, "password": PASSWORD, "csrf": token, "next": "/"})
+    client.headers["X-CSRF-Token"] = _token(client.get("/practice").text)
+    return client
+
+
+def _token(html: str) -> str:
+    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+
+
+def test_preview_typesets_a_formula_as_the_grader_reads_it(app):
+    client = signed_in(app, "alice")
+    res = client.post("/api/preview", json={"family": "rnn", "seed": 5, "part": "b", "text": "-t*Heaviside(-t*y)"})
+    assert res.status_code == 200
+    body = res.json()
+    assert body["error"] is None and r"\operatorname{H}" in body["latex"] and "t" in body["latex"]
+
+
+def test_preview_gives_the_parsers_own_error(app):
+    from dlexam.errors import InputError
+    from dlexam.tasks.formulas import read_formula
+
+    text = "2*a1*w1*sign(c21 - x2"
+    with pytest.raises(InputError) as parsed:
+        read_formula(text)
+    client = signed_in(app, "alice")
+    body = client.post("/api/preview", json={"family": "gradient-bound", "seed": 1, "part": "a", "text": text}).json()
+    assert body["error"] == str(parsed.value) and body["latex"] is None
+
+
+def test_preview_of_a_bound_and_a_number_and_a_whole_answer(app):
+    client = signed_in(app, "alice")
+    bound = client.post("/api/preview", json={"family": "gradient-bound", "seed": 1, "part": "b",
+                                              "text": "1/2*||w||_1"}).json()
+    assert r"\|w\|_1" in bound["latex"]
+    number = client.post("/api/preview", json={"family": "hessian", "seed": 1, "part": "c", "text": "1/4"}).json()
+    assert number["error"] is None and number["text"]
+    whole = client.post("/api/preview", json={"family": "concepts", "seed": 1, "text": "zz"}).json()
+    assert whole["error"]
+
+
+def test_preview_needs_sign_in_and_the_csrf_token(app):
+    anonymous = testclient.TestClient(app)
+    res = anonymous.post("/api/preview", json={"family": "rnn", "seed": 5, "part": "b", "text": "y"},
+                         follow_redirects=False)
+    assert res.status_code in (401, 403, 303)
+    client = signed_in(app, "alice")
+    del client.headers["X-CSRF-Token"]
+    res = client.post("/api/preview", json={"family": "rnn", "seed": 5, "part": "b", "text": "y"})
+    assert res.status_code == 403
+
+
+def test_code_submit_refuses_a_file_name_and_bad_python_before_queueing(app):
+    client = signed_in(app, "alice")
+    res = client.post("/code/submit", json={"family": "adversarial", "seed": 1, "source": "/etc/passwd.py"})
+    assert res.json()["key"] is None and "code itself" in res.json()["error"]
+    res = client.post("/code/submit", json={"family": "adversarial", "seed": 1, "source": "def f(:\n  pass"})
+    assert res.json()["key"] is None and "not valid Python" in res.json()["error"]
+    assert client.post("/code/submit", json={"family": "rnn", "seed": 1, "source": "x = 1\ny = 2"}).status_code == 404
+
+
+def test_a_submission_is_seen_only_by_its_student(app):
+    from dlexam.queue.rows import engine
+    from dlexam.store.submissions import Submission, insert_all
+
+    url = app.state.store.location.url.render_as_string(hide_password=False)
+    now = time.time()
+    insert_all(engine(url), [Submission(key="k" * 32, family="adversarial", filename="answer.py", source="x = 1",
+                                        status="queued", tries=0, student="bob", seed=1, queued=now, enqueued=now)])
+    assert signed_in(app, "bob").get("/code/" + "k" * 32).json() == {"status": "queued"}
+    assert signed_in(app, "alice").get("/code/" + "k" * 32).status_code == 404
+    assert signed_in(app, "alice").get("/code/nonexistent").status_code == 404
