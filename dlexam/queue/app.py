@@ -25,15 +25,11 @@ from dlexam.queue.settings import Settings, settings
 
 TASK = "dlexam.grade"
 QUEUE = "dlexam"
-_app: Celery | None = None
-_config: Settings | None = None
+_apps: dict[Settings, Celery] = {}
 
 
 def config() -> Settings:
-    global _config
-    if _config is None:
-        _config = settings()
-    return _config
+    return settings()
 
 
 def make_app(conf: Settings) -> Celery:
@@ -44,6 +40,7 @@ def make_app(conf: Settings) -> Celery:
         task_ignore_result=True, task_default_queue=QUEUE, task_serializer="json", accept_content=["json"],
         broker_transport_options={"visibility_timeout": conf.visibility_seconds},
         broker_connection_retry_on_startup=True, broker_connection_timeout=3,
+        worker_proc_alive_timeout=120,       # a pool process imports the graders (torch) before its first job
         worker_send_task_events=False, worker_enable_remote_control=False,
         worker_hijack_root_logger=False,
     )
@@ -52,10 +49,11 @@ def make_app(conf: Settings) -> Celery:
 
 
 def app() -> Celery:
-    global _app
-    if _app is None:
-        _app = make_app(config())
-    return _app
+    """The app for the environment's settings (made once per settings in this process)."""
+    conf = config()
+    if conf not in _apps:
+        _apps[conf] = make_app(conf)
+    return _apps[conf]
 
 
 def grade(task, key: str) -> str:
@@ -70,6 +68,11 @@ def grade(task, key: str) -> str:
     except SoftTimeLimitExceeded:
         time_out(engine(), key, worker, config())
         return "failed"
+    except Exception:  # noqa: BLE001 - the grader itself broke (students' faults are grades): this process
+        import logging  # may be left half-broken, so it ends; the main process requeues the job (a try)
+
+        logging.getLogger("dlexam.queue").exception("grading %s broke its process; it is replaced", key)
+        os._exit(70)
 
 
 class LostAwareRequest(Request):

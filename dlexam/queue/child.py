@@ -27,25 +27,33 @@ def child_pool():
     return LazyPool(sandboxes)
 
 
-def warm() -> None:
-    """The graders' imports (torch) and a ready sandbox, before the first job arrives."""
-    import dlexam.tasks.adversarial.family  # noqa: F401
-    import dlexam.tasks.autoencoder.family  # noqa: F401
+def import_graders() -> None:
+    """Everything grading imports (torch, the families' checks), by grading a file that does not parse for
+    every task: seconds, so before the first job — an import cut by a job's time limit would leave torch
+    half-imported in this process."""
+    from dlexam.queue.grading import grade_source
+    from dlexam.queue.submissions import families
 
-    sandboxes().wait_ready()
+    for task in families():
+        grade_source(task, "warm-up.py", "(", None, None)
 
 
 def fresh_child(**_) -> None:
-    """Celery's worker_process_init: forget the parent's connections, warm a sandbox in the background."""
+    """Celery's worker_process_init: forget the parent's connections, import the graders (the process takes
+    jobs only after this), start a sandbox warming in the background. DLEXAM_WORKER_WARM=imports: no
+    sandbox before the first job; =0: neither (tests of the queue alone, with no-op jobs)."""
     from dlexam.queue.rows import forget
 
     forget()
-    if os.environ.get("DLEXAM_WORKER_WARM", "1") != "0":
+    warm = os.environ.get("DLEXAM_WORKER_WARM", "1")
+    if warm != "0":
+        import_graders()
+    if warm not in ("0", "imports"):
         threading.Thread(target=_warm_quietly, daemon=True).start()
 
 
 def _warm_quietly() -> None:
     try:
-        warm()
+        sandboxes().wait_ready()
     except Exception:  # noqa: BLE001 - the first job starts its sandbox itself and reports what fails
         pass

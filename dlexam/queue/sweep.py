@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 
-RECENT = 10.0   # seconds: a row sent this recently may still be on its way to a worker
+RECENT = 3.0   # seconds: a row sent this recently may still be on its way to a worker
 log = logging.getLogger("dlexam.queue")
 
 
