@@ -5,7 +5,7 @@ when drawing). Rows come from `Store.progress()`.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from dlexam.tasks.registry import FAMILIES
@@ -79,6 +79,8 @@ def draw(families: list[dict], path: Path, window: int = 10) -> None:
     ax.set_title("dlexam practice: score over time")
     ax.grid(True, alpha=0.3)
     if families:
+        if len({t for t, _ in everything}) == 1:     # one moment: a day around it, not matplotlib's ±2 years
+            ax.set_xlim(everything[0][0] - timedelta(hours=12), everything[0][0] + timedelta(hours=12))
         locator = mdates.AutoDateLocator()
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))

@@ -15,6 +15,7 @@ from dlexam.web.auth import csrf_token
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES))
+templates.env.filters["points"] = lambda value: f"{value:g} point{'' if value == 1 else 's'}"
 templates.env.filters["datetime"] = lambda seconds: datetime.fromtimestamp(seconds, timezone.utc).strftime(
     "%Y-%m-%d %H:%M")
 

@@ -77,7 +77,10 @@ def exam_results(request: Request, exam_id: int, user: User = Depends(current_us
     for t in exam.plan["tasks"]:
         label = str(t["label"])
         graded = exam.grades.get(label, {})
-        tasks.append({**t, "label": label, "answer": exam.answers.get(label, ""), "earned": graded.get("points", 0.0),
+        fam = family(t["family"])
+        kind, context = answer_input(fam, fam.generate(int(t["seed"])))
+        tasks.append({"kind": kind, "input": context, "family_object": fam, "variant": fam.generate(int(t["seed"])),
+                      "feedback_template": f"inputs/{kind}_feedback.html" if has_feedback(kind) else None,**t, "label": label, "answer": exam.answers.get(label, ""), "earned": graded.get("points", 0.0),
                       "grade": graded.get("grade") or {}, "solution": solution_of(t["family"], int(t["seed"])),
                       "body": question_html(family(t["family"]), family(t["family"]).generate(int(t["seed"])), "shown"),
                       "picture": f"/exam/{exam.id}/picture/{label}" if has_picture(t["family"]) else None})
