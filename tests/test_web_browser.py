@@ -111,6 +111,10 @@ def test_mock_exam_close_and_resume(site, page):
     page.click(f'.exam-bar a[data-label="{first.label}"]')
     assert all(page.locator(f"form#answer-form input[value={letter}]").is_checked() for letter in right.split(","))
 
+    page.click('.exam-bar a[data-label="4"]')                           # the RNN task, for the README
+    page.wait_for_load_state("networkidle")
+    _shot(site, page, "exam-rnn")
+
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("#hand-in-form button")
     page.wait_for_url(f"{base}/exam/{exam_id}/results")

@@ -194,3 +194,23 @@ def test_csrf_token_is_on_every_form(ann):
         text = ann.get(url).text
         forms = text.count("<form")
         assert forms and text.count(f'name="csrf" value="{csrf_of(text)}"') == forms, url
+
+
+def test_at_the_deadline_the_exam_is_handed_in(app, ann):
+    from datetime import timedelta
+
+    start = ann.post("/exam/start", data={"csrf": ann.csrf, "seed": "5", "minutes": "1"}, follow_redirects=False)
+    task_url = start.headers["location"]
+    exam_id = int(task_url.split("/")[2])
+    label = task_url.rsplit("/", 1)[1]
+    assert ann.post(f"/exam/{exam_id}/answer", json={"label": label, "text": "a"},
+                    headers={"X-CSRF-Token": ann.csrf}).json()["saved"]
+    session = app.state.exams[exam_id]
+    later = session.exam.deadline + timedelta(seconds=1)
+    session.store.clock = lambda: later                      # a minute and a second on
+    late = ann.post(f"/exam/{exam_id}/answer", json={"label": label, "text": "b"},
+                    headers={"X-CSRF-Token": ann.csrf})
+    assert late.status_code == 409 and late.json()["handed_in"]
+    exam = app.state.store.exam(exam_id)
+    assert exam.handed_in is not None and exam.answers[label] == "a"
+    assert ann.get(task_url, follow_redirects=False).headers["location"] == f"/exam/{exam_id}/results"
