@@ -2,6 +2,7 @@
 code-submission batches. Read-only; each function is one read transaction (plus one query per table).
 
     attempts(store) -> [Attempt]                 # every student's, oldest first
+    attempt(store, attempt_id) -> Attempt | None # any student's
     sittings(store, seed=None) -> [Sitting]      # handed-in exams with their graded answers
     batches(store, prefix="") -> [Batch]         # code-submission batches, newest first
 """
@@ -50,9 +51,19 @@ class Batch:
 def attempts(store) -> list[Attempt]:
     with store._read() as conn:
         rows = conn.execute(select(attempts_table).order_by(attempts_table.c.id)).mappings().all()
-    return [Attempt(family=r["family"], seed=r["seed"], variant=r["variant"], answer=r["answer"], grade=r["grade"],
-                    seconds=r["seconds"], created=r["created"], id=r["id"], student=r["student"],
-                    exam_id=r["exam_id"]) for r in rows]
+    return [_attempt(r) for r in rows]
+
+
+def _attempt(r) -> Attempt:
+    return Attempt(family=r["family"], seed=r["seed"], variant=r["variant"], answer=r["answer"], grade=r["grade"],
+                   seconds=r["seconds"], created=r["created"], id=r["id"], student=r["student"], exam_id=r["exam_id"])
+
+
+def attempt(store, attempt_id: int) -> Attempt | None:
+    """Any student's attempt by id, or None."""
+    with store._read() as conn:
+        r = conn.execute(select(attempts_table).where(attempts_table.c.id == attempt_id)).mappings().first()
+    return None if r is None else _attempt(r)
 
 
 def sittings(store, seed: int | None = None) -> list[Sitting]:
