@@ -97,3 +97,11 @@ def test_a_submission_is_seen_only_by_its_student(app):
     assert signed_in(app, "bob").get("/code/" + "k" * 32).json() == {"status": "queued"}
     assert signed_in(app, "alice").get("/code/" + "k" * 32).status_code == 404
     assert signed_in(app, "alice").get("/code/nonexistent").status_code == 404
+
+
+def test_preview_reads_a_pieces_function_as_the_pieces_grader(app):
+    client = signed_in(app, "alice")
+    ok = client.post("/api/preview", json={"family": "pieces", "seed": 0, "part": "function", "text": "y = 2x1 - x2"}).json()
+    assert ok["error"] is None and ok["latex"] == "y = 2 x_{1} - x_{2}"
+    bad = client.post("/api/preview", json={"family": "pieces", "seed": 0, "part": "function", "text": "max(x1, 0)"}).json()
+    assert "affine" in bad["error"]

@@ -174,6 +174,7 @@
     this.functionInput = fn;
     root.querySelector("[data-role=set-function]").addEventListener("click", function () { self.setFunction(); });
     fn.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); self.setFunction(); } });
+    fn.addEventListener("input", function () { clearTimeout(self.timer); self.timer = setTimeout(function () { self.preview(); }, 250); });
     this.restore(this.field.value);
     this.setMode("line");
     this.redraw();
@@ -293,8 +294,29 @@
     }
     this.picked = null;
     this.root.querySelector("[data-role=picked]").textContent = "click a region";
+    this.root.querySelector("[data-role=function-preview]").textContent = "";
     this.changed();
     this.redraw();
+  };
+
+  // The function as the pieces grader reads it (POST /api/preview), or its parse error.
+  Pieces.prototype.preview = function () {
+    var out = this.root.querySelector("[data-role=function-preview]"), text = this.functionInput.value.trim(), self = this;
+    if (!text) { out.textContent = ""; return; }
+    var meta = document.querySelector("meta[name=csrf-token]");
+    fetch("/api/preview", { method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": meta ? meta.content : "" },
+      body: JSON.stringify({ family: "pieces", seed: Number(this.root.dataset.seed), part: "function", text: text }) })
+      .then(function (r) { return r.json(); })
+      .then(function (res) {
+        if (text !== self.functionInput.value.trim()) return;
+        out.textContent = "";
+        out.className = "part-preview " + (res.error ? "input-error" : "input-ok");
+        if (res.error) out.textContent = res.error;
+        else if (window.katex) window.katex.render(res.latex, out, { throwOnError: false });
+        else out.textContent = res.latex;
+      })
+      .catch(function () { out.textContent = ""; });
   };
 
   Pieces.prototype.faceAt = function (p) {
