@@ -157,3 +157,17 @@ def test_choice_letters_as_the_boxes_join_them():
         letters = fam.solve(variant).answer.parts["choice"]
         grade = fam.grade(variant, read_answer(fam, variant, ",".join(letters)))
         assert grade.points == fam.points
+
+
+@pytest.mark.parametrize("name", ["gradient-bound", "hessian"])
+def test_parts_joined_as_formula_js_joins_them_grade_full_marks(name):
+    from dlexam.tasks.parts import split_parts
+    from dlexam.web.inputs import PARTS
+
+    fam = family(name)
+    variant = fam.generate(2)
+    typed = split_parts(fam.solve(variant).answer_text, fam.labels)     # what a student types in each field
+    assert [label for label, _, _ in PARTS[name]] == list(fam.labels)   # one field per part, in order
+    text = " ; ".join(f"{label}) {typed[label]}" for label, _, _ in PARTS[name] if typed.get(label))
+    grade = fam.grade(variant, read_answer(fam, variant, text))
+    assert grade.points == grade.max_points == fam.points

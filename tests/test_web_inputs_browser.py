@@ -67,8 +67,8 @@ def page(browser, server):
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
     pg.on("console", lambda m: errors.append(m.text) if m.type == "error" and "Failed to load" not in m.text else None)
-    pg.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 and "favicon" not in r.url
-          and "/attempts/" not in r.url else None)
+    pg.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 and r.request.method == "GET"
+          and "favicon" not in r.url else None)     # a refused answer (400 to its POST) is a page, not an error
     pg.goto(server + "/signin")
     pg.fill("input[name=name]", "alice")
     pg.fill("input[name=password]", PASSWORD)
@@ -201,6 +201,31 @@ def test_a_wrong_drawing_gets_its_counterexample_marked(page, shots):
 
     assert abs(float(pwl.evaluate(partition.program, (Fraction(x), Fraction(y)))) - float(partition.level)) < 1e-6
     page.screenshot(path=str(shots / "input-pieces-feedback.png"), full_page=True)
+
+
+def test_a_saved_drawing_is_drawn_again(page):
+    """A page shown again with the answer (an unreadable function here; a resumed exam likewise) redraws
+    the regions, their functions and the boundary from the answer's JSON."""
+    seed, partition, given = _drawable_seed()
+    page.goto(f"{page.base}/practice/pieces/{seed}")
+    _draw_pieces(page, partition, given)
+    page.click("button[data-mode=region]")
+    other = next(p for i, p in enumerate(partition.pieces) if i != given)
+    _click(page, "practice", *_inside(other.polygon))
+    page.fill("#practice-function", "max(x1, 0)")
+    page.keyboard.press("Enter")
+    sent = page.input_value("#practice-answer")
+    page.click("form#answer-form button[type=submit]")
+    page.wait_for_selector("p.error")
+    assert "affine" in page.locator("p.error").inner_text()
+    page.wait_for_function("window.dlexamPieces && window.dlexamPieces.practice")
+    again = page.evaluate("(() => { const p = window.dlexamPieces.practice; "
+                          "return {labels: p.labels.length, boundary: p.boundary.length, answer: p.answer().text}; })()")
+    assert again["labels"] == len(partition.pieces) - 1
+    assert again["boundary"] == len([s for i, p in enumerate(partition.pieces) if i != given for s in p.boundary])
+    import json
+
+    assert json.loads(again["answer"]) == json.loads(sent)
 
 
 # --- the RNN graph --------------------------------------------------------------------------------
