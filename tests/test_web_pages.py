@@ -178,7 +178,7 @@ def test_the_mock_exam(app, ann, bob):
     assert after.status_code == 409 and app.state.store.exam(exam_id).answers[tasks[0].label] == right
 
 
-def test_a_code_answer_cannot_name_a_server_file(ann):
+def test_code_answers_are_typed_not_file_names(app, ann):
     start = ann.post("/exam/start", data={"csrf": ann.csrf, "seed": "3", "minutes": "30"}, follow_redirects=False)
     exam_id = int(start.headers["location"].split("/")[2])
     from dlexam.exam.plan import plan
@@ -186,7 +186,13 @@ def test_a_code_answer_cannot_name_a_server_file(ann):
     response = ann.post(f"/exam/{exam_id}/answer", json={"label": code.label, "text": __file__},
                         headers={"X-CSRF-Token": ann.csrf})
     assert response.status_code == 400 and "code itself" in response.json()["problem"]
-    ann.post(f"/exam/{exam_id}/hand-in", data={"csrf": ann.csrf})
+    typed = ann.post(f"/exam/{exam_id}/answer", json={"label": code.label, "text": "import torch\n"},
+                     headers={"X-CSRF-Token": ann.csrf})
+    assert typed.json()["saved"]
+    # Saved as typed, not yet sent to the sandbox (that waits for the student to move on or hand in).
+    assert app.state.exams[exam_id].code_state(code.label) == "none"
+    assert app.state.store.exam(exam_id).answers[code.label] == "import torch\n"
+    ann.post(f"/exam/{exam_id}/hand-in", data={"csrf": ann.csrf})     # graded at hand-in (it does not parse)
 
 
 def test_csrf_token_is_on_every_form(ann):

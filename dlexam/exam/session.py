@@ -160,8 +160,10 @@ class ExamSession:
         return self.remaining() <= 0
 
     # --- answering ------------------------------------------------------------------------
-    def answer(self, label: str, text: str) -> Saved:
-        """Save `text` as the answer to `label` (one transaction), then read it to warn early."""
+    def answer(self, label: str, text: str, submit: bool = True) -> Saved:
+        """Save `text` as the answer to `label` (one transaction), then read it to warn early; a code
+        answer goes to the sandbox unless `submit` is False (the browser saves code as it is typed
+        and sends it when the student moves on; hand-in sends whatever is not graded yet)."""
         self.task(label)
         if self.expired:
             raise TimeUp()
@@ -172,18 +174,18 @@ class ExamSession:
         if not text.strip():
             self.problems.pop(label, None)
             return Saved(label, text)
-        return Saved(label, text, self.check(label, text))
+        return Saved(label, text, self.check(label, text, submit))
 
-    def check(self, label: str, text: str) -> str | None:
+    def check(self, label: str, text: str, submit: bool = True) -> str | None:
         """Why `text` cannot be read as an answer to `label`, or None; a readable code answer is
-        sent to the sandbox at once."""
+        sent to the sandbox at once (if `submit`)."""
         try:
             parsed = _read_answer(self.family(label), self.variant(label), text)
         except InputError as exc:
             self.problems[label] = str(exc)
             return str(exc)
         self.problems[label] = None
-        if self.is_code(label):
+        if self.is_code(label) and submit:
             self.grader.submit(self._key(label, text), lambda: self.family(label).grade(self.variant(label), parsed))
         return None
 

@@ -4,7 +4,10 @@ every change, or the form's buttons without JavaScript), resume by opening the e
 hand-in grading every task with its family (`ExamSession.hand_in`; no grading of its own here).
 
 Sessions are kept per exam id while the exam is open, so a code answer keeps grading in the
-background between requests; a new process rebuilds them from the store.
+background between requests; a new process rebuilds them from the store. Code answers are saved as
+typed but sent to the sandbox only when the student moves on (the form's buttons) or hands in — not on
+every pause in typing — through one grader for the whole app (two sandbox runs at a time), its keys
+kept apart per exam.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from fastapi import APIRouter, Body, Depends, Form, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from dlexam.errors import InputError
+from dlexam.exam.plan import MINUTES, plan
 from dlexam.exam.session import CLOCK_POLICY, ExamSession, TimeUp
 from dlexam.store import users
 from dlexam.store.users import User
@@ -25,7 +29,34 @@ from dlexam.web.render import answer_input, page, question_html
 
 router = APIRouter()
 _sessions_lock = threading.Lock()
+_grader_lock = threading.Lock()
 MAX_MINUTES = 600
+CODE_WORKERS = 2
+
+
+class _ExamKeys:
+    """The app's BackgroundGrader seen by one exam: its keys (label, hash of the code) made unique."""
+
+    def __init__(self, grader, exam_id: int):
+        self.grader, self.exam_id = grader, exam_id
+
+    def submit(self, key, job):
+        return self.grader.submit((self.exam_id, key), job)
+
+    def get(self, key):
+        return self.grader.get((self.exam_id, key))
+
+    def state(self, key) -> str:
+        return self.grader.state((self.exam_id, key))
+
+
+def _grader(request: Request, exam_id: int) -> _ExamKeys:
+    from dlexam.exam.background import BackgroundGrader
+
+    with _grader_lock:
+        if getattr(request.app.state, "exam_grader", None) is None:
+            request.app.state.exam_grader = BackgroundGrader(workers=CODE_WORKERS)
+    return _ExamKeys(request.app.state.exam_grader, exam_id)
 
 
 def _session(request: Request, user: User, exam_id: int) -> ExamSession | None:
@@ -40,17 +71,18 @@ def _session(request: Request, user: User, exam_id: int) -> ExamSession | None:
             exam = store.exam(exam_id)
             if exam.handed_in is not None:
                 return None
-            session = sessions[exam_id] = ExamSession(student_store(request, user), exam)
+            session = sessions[exam_id] = ExamSession(student_store(request, user), exam,
+                                                      grader=_grader(request, exam_id))
     return None if session.exam.handed_in is not None else session
 
 
-def _safe_answer(session: ExamSession, label: str, text: str):
+def _safe_answer(session: ExamSession, label: str, text: str, submit: bool = True):
     """`session.answer`, except that a one-line code answer naming a .py file is refused: the terminal
     reads such a path from the student's own disk, which on a server would be the server's."""
     stripped = text.strip()
     if session.is_code(label) and stripped.endswith(".py") and "\n" not in stripped:
         raise InputError("Paste or type the code itself here; a file name is read only in the terminal.")
-    return session.answer(label, text)
+    return session.answer(label, text, submit=submit)
 
 
 def _hand_in(request: Request, session: ExamSession) -> RedirectResponse:
@@ -81,8 +113,9 @@ def start(request: Request, seed: str = Form(""), minutes: str = Form(""), user:
         raise InputError("The seed and the minutes are whole numbers.") from None
     if length is not None and not 0 < length <= MAX_MINUTES:
         raise InputError(f"An exam lasts 1 to {MAX_MINUTES} minutes.")
-    session = ExamSession.start(store, number, length)
-    return RedirectResponse(f"/exam/{session.exam.id}/task/{session.labels[0]}", status_code=303)
+    exam_plan = plan(number, length or MINUTES).to_json()      # as ExamSession.start, without its own grader
+    exam = store.start_exam(exam_plan, length or MINUTES)
+    return RedirectResponse(f"/exam/{exam.id}/task/{exam.labels[0]}", status_code=303)
 
 
 @router.get("/exam/{exam_id}")
@@ -125,7 +158,7 @@ def save(request: Request, exam_id: int, label: str = Body(...), text: str = Bod
     if label not in session.labels:
         raise HTTPException(404)
     try:
-        saved = _safe_answer(session, label, text)
+        saved = _safe_answer(session, label, text, submit=False)
     except InputError as exc:
         return JSONResponse({"saved": False, "label": label, "problem": str(exc)}, 400)
     except TimeUp:
