@@ -22,7 +22,8 @@ from dlexam.engines.sandbox import SandboxPool, isolation_kind
 from dlexam.solutions.autoencoder import reference_source
 from dlexam.tasks.autoencoder.checks import grade_source, trusted_runner
 from dlexam.tasks.autoencoder.replay import replay
-from dlexam.tasks.autoencoder.settings import Task, data, exam_settings
+from dlexam.tasks.autoencoder.grader_data import data
+from dlexam.tasks.autoencoder.settings import Task, exam_settings
 from dlexam.tasks.registry import family
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "submissions"

@@ -16,7 +16,8 @@ from dlexam.engines.threads import torch_threads
 from dlexam.grading.code import message_of
 from dlexam.tasks.autoencoder.checks import grade_source
 from dlexam.tasks.autoencoder.input_check import find_square
-from dlexam.tasks.autoencoder.settings import data, small_settings
+from dlexam.tasks.autoencoder.grader_data import data
+from dlexam.tasks.autoencoder.settings import small_settings
 from dlexam.tasks.autoencoder.source_reading import read_input
 from dlexam.tasks.registry import family
 from dlexam.solutions.autoencoder import (
@@ -357,7 +358,7 @@ def test_the_reference_code_run_in_process_is_the_replay():
     from dlexam.engines.sandbox import Job, ModelSpec
     from dlexam.tasks.autoencoder.checks import trusted_runner
     from dlexam.tasks.autoencoder.replay import distance
-    from dlexam.tasks.autoencoder.settings import model_state
+    from dlexam.tasks.autoencoder.grader_data import model_state
 
     for task in ("colorize", "inpaint"):
         settings = small_settings(task, iterations=250, lr=0.016)

@@ -108,8 +108,16 @@ def _value(node: ast.AST) -> Any:
     return value
 
 
+# Classes spelled exactly as torch spells them that every question names: known without importing
+# torch.nn, so posing a question needs no torch (a student's spelling is looked up in torch.nn).
+_WELL_KNOWN = frozenset({"Linear", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose2d", "BatchNorm2d", "LSTM", "GRU",
+                         "RNN", "Embedding", "MaxPool2d", "AvgPool2d", "Sequential", "ReLU"})
+
+
 def resolve_class_name(name: str) -> str:
     """Return torch's spelling of an `nn` module class, matched case-insensitively."""
+    if name in _WELL_KNOWN:
+        return name
     known = _module_classes()
     try:
         return known[name.lower()]

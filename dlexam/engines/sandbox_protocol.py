@@ -13,14 +13,16 @@ import math
 import warnings
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
-
-import torch
+from typing import TYPE_CHECKING, Any
 
 from dlexam.engines import sandbox_child as child
-from dlexam.engines.sandbox_decode import Budget, Refused, check_archive, plain, tensor
 from dlexam.engines.sandbox_isolation import Limits
 from dlexam.engines.sandbox_text import clean_block, clean_line, quote
+
+if TYPE_CHECKING:   # torch is imported where a frame is written or read: posing a task needs none of it
+    import torch
+
+    from dlexam.engines.sandbox_decode import Budget
 
 build_model = child.build_model
 
@@ -124,6 +126,8 @@ def encode_job(source: str, job: Job, limits: Limits, timeout: float, token: str
         "processes": limits.processes, "file_bytes": limits.file_bytes,
         "open_files": limits.open_files, "report_token": token,
     }
+    import torch
+
     buffer = io.BytesIO()
     torch.save(payload, buffer)
     data = buffer.getvalue()
@@ -137,6 +141,10 @@ def cpu_seconds(timeout: float) -> int:
 
 def decode_result(frame: bytes) -> RunResult:
     """The child's answer, read under a budget (`sandbox_decode`): plain tensors and data only."""
+    import torch
+
+    from dlexam.engines.sandbox_decode import Budget, Refused, check_archive, plain
+
     try:
         check_archive(frame)
         with warnings.catch_warnings():
@@ -164,6 +172,10 @@ def decode_result(frame: bytes) -> RunResult:
 
 
 def _state_dict(state, budget: Budget) -> dict[str, torch.Tensor] | None:
+    import torch
+
+    from dlexam.engines.sandbox_decode import Refused, tensor
+
     if state is None:
         return None
     if not (type(state) is dict and len(state) <= 1000 and all(type(k) is str for k in state)):

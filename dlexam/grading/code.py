@@ -32,8 +32,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import torch
-
 from dlexam.engines.sandbox import Job, RunResult, SandboxPool, Status, run_fresh
 from dlexam.engines.sandbox_text import clean_line, quote
 from dlexam.engines.threads import torch_threads
@@ -160,10 +158,14 @@ def run_trusted(source: str, job: Job, timeout: float = 0.0) -> RunResult:
 
 
 def _copy(value: Any) -> Any:
+    import torch   # here, not at the top: a family's module (its title, its text) needs no torch
+
     return value.clone() if isinstance(value, torch.Tensor) else value
 
 
 def _plain(value: Any) -> Any:
+    import torch
+
     if isinstance(value, torch.Tensor):
         return value.detach().clone()
     if isinstance(value, dict):

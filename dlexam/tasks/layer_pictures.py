@@ -43,11 +43,11 @@ class UnusedGrid:
 def unused_grid(layer: str, input_shape: list[int]) -> UnusedGrid:
     import numpy as np
 
-    from dlexam.engines.layers import windows
-    from dlexam.engines.modules import build_module, parse_module
+    from dlexam.engines.modules import parse_module
+    from dlexam.tasks.layer_windows import spec_windows
 
     n = input_shape[-1]
-    w = windows(build_module(parse_module(layer)))[0]
+    w = spec_windows(parse_module(layer))[0]
     used = w.used_inputs(n, np.ones(w.output_length(n), dtype=bool))
     return UnusedGrid(layer, n, w.kernel, w.stride, used)
 

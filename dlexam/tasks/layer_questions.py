@@ -5,8 +5,9 @@ Each question is a layer and a list of candidate numbers: the right one from the
 textbook formula, the distractors from the classic mistakes (forgetting the bias,
 forgetting the input channels, Keras' single LSTM bias, counting the biases when only the
 weights are asked, ...; parameter counts: `parameter_counts`). The answer key is
-recomputed from the layer; `verify` builds the real torch module on the meta device, asks
-torch (shapes, parameter counts, autograd probes) and holds the given solution to its answer.
+recomputed from the layer as written (`layer_windows`: no torch, so posing is quick); `verify`
+builds the real torch module on the meta device, asks torch (shapes, parameter counts, autograd
+probes) and holds the given solution to its answer.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any, NotRequired, TypedDict, cast
 from dlexam.engines.modules import build_module, parse_module
 from dlexam.errors import VerificationError
 from dlexam.tasks.choice import ChoiceData, MultipleChoice, OptionKey, check_chosen
+from dlexam.tasks.layer_windows import spec_receptive_field, spec_sequence, spec_windows
 from dlexam.tasks.model import Solution, Variant
 from dlexam.tasks.parameter_counts import RULES, Asked, candidates
 
@@ -246,10 +248,8 @@ class UnusedInputs(ComputedChoice):
         return unused_input_fraction_by_autograd(_module(data["layer"]), tuple(data["input"]))
 
     def candidates(self, data: Layer) -> list[Candidate]:
-        from dlexam.engines.layers import windows
-        module = _module(data["layer"])
         n = data["input"][-1]
-        w = windows(module)[0]
+        w = spec_windows(parse_module(data["layer"]))[0]
         starts = w.output_length(n)
         used_axis = int(w.used_inputs(n, _ones(starts)).sum())
         axis = used_axis / n
@@ -305,10 +305,9 @@ class ReceptiveField(ComputedChoice):
         return receptive_field_by_autograd(_module(data["layer"]))
 
     def candidates(self, data: Layer) -> list[Candidate]:
-        from dlexam.engines.layers import receptive_field, windows, sequence
-        module = _module(data["layer"])
-        ws = [windows(layer)[0] for layer in sequence(module)]
-        right = receptive_field(module)
+        spec = parse_module(data["layer"])
+        ws = [spec_windows(layer)[0] for layer in spec_sequence(spec)]
+        right = spec_receptive_field(spec)
         terms = []
         jump = 1
         for w in ws:

@@ -34,13 +34,10 @@ from dlexam.solutions.attack import posed_objective, posed_source
 from dlexam.solutions.classifier import binary_classifier
 from dlexam.tasks.adversarial import running
 from dlexam.tasks.adversarial.reference import Reference, Settings, attacked, model_of, reference, scaled
-from dlexam.tasks.adversarial.running import FUNCTION, Static
+from dlexam.tasks.adversarial.running import Static
+from dlexam.tasks.adversarial.settings import DEFAULT_TIMEOUT, FUNCTION, POINTS
 
-POINTS = {"returns z of the right shape": 1.0, "decision flipped": 3.0, "perturbation small": 1.0,
-          "objective minimised": 2.0, "x not modified": 1.0, "model unchanged": 1.0,
-          "optimiser and iterations": 1.0}
 FLIP_FULL = 0.9          # share of inputs attacked for full points
-DEFAULT_TIMEOUT = 10.0
 
 
 def grade_source(source: str, settings: Settings, pool: SandboxPool | None = None,

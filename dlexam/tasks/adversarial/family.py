@@ -18,20 +18,20 @@ from __future__ import annotations
 import copy
 import hashlib
 import random
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
-from dlexam.engines import sandbox
-from dlexam.engines.sandbox import SandboxPool
 from dlexam.errors import InputError, VerificationError
-from dlexam.grading.code import run_trusted
-from dlexam.solutions.attack import LIMITATIONS, POSED_LR, posed_source
-from dlexam.tasks.adversarial import checks, second_method
-from dlexam.tasks.adversarial.reference import EXAM, Optimizer, Settings
-from dlexam.tasks.adversarial.running import FUNCTION
+from dlexam.solutions.attack_source import LIMITATIONS, POSED_LR, posed_source
+from dlexam.tasks.adversarial.settings import DEFAULT_TIMEOUT, EXAM, FUNCTION, POINTS, Optimizer, Settings
 from dlexam.tasks.code_answer import read_code
 from dlexam.tasks.document import Block, Code, Math, Text
 from dlexam.tasks.model import Answer, Grade, Solution, TaskFamily, Variant
 
+if TYPE_CHECKING:
+    from dlexam.engines.sandbox import SandboxPool
+
+# Posing, solving and the plan's title need no torch: what runs a model (`checks`, `second_method`,
+# the sandbox) is imported inside the methods that run one.
 STEPS = (200, 500, 1000, 1000)
 OPTIMIZERS = (Optimizer.SGD, Optimizer.SGD, Optimizer.ADAM)
 KAPPAS = (0.0, 0.0, 0.5, 1.0)
@@ -52,7 +52,7 @@ class AdversarialTask(TaskFamily):
     name = "adversarial"
     title = "Adversarial attack (programming)"
     topic = "Task 5: programming"
-    points = float(sum(checks.POINTS.values()))
+    points = float(sum(POINTS.values()))
 
     # --- posing ---------------------------------------------------------------------------
     def _generate(self, rng: random.Random) -> AdversarialData:
@@ -115,6 +115,9 @@ class AdversarialTask(TaskFamily):
         code = solution.answer.parts.get("code")
         if not isinstance(code, str):
             raise VerificationError("the solution holds no code")
+        from dlexam.engines import sandbox
+        from dlexam.tasks.adversarial import second_method
+
         trusted = code.strip() in {s.strip() for s in self._own_sources(variant)}
         second_method.check(self.settings(variant), code, trusted, None if trusted else sandbox.shared_pool())
 
@@ -123,6 +126,10 @@ class AdversarialTask(TaskFamily):
         code = answer.parts.get("code")
         if not isinstance(code, str):
             raise InputError("The answer holds no code.")
+        from dlexam.engines import sandbox
+        from dlexam.grading.code import run_trusted
+        from dlexam.tasks.adversarial import checks
+
         settings = self.settings(variant)
         key = (settings, hashlib.sha256(code.rstrip().encode()).hexdigest())   # trailing space means nothing
         if key not in _cache:
@@ -135,14 +142,18 @@ class AdversarialTask(TaskFamily):
         return copy.deepcopy(_cache[key])
 
     def grade_file(self, source: str, file: str, seed: int | None, pool: SandboxPool | None,
-                   timeout: float = checks.DEFAULT_TIMEOUT) -> Grade:
+                   timeout: float = DEFAULT_TIMEOUT) -> Grade:
         """`dlexam grade-code adversarial FILE [--seed N]`: the code checks (10 points) in the sandbox.
 
         Without `seed` the exam's settings apply; `pool` None runs a fresh sandbox."""
+        from dlexam.tasks.adversarial import checks
+
         return checks.grade_source(source, self.settings_for(seed), pool, timeout)
 
     def unreadable(self, file: str, error: str, seed: int | None = None) -> Grade:
         """A file that could not even be read: every check at 0, with the reason."""
+        from dlexam.tasks.adversarial import checks
+
         return checks.failed(error)
 
     def _own_sources(self, variant: Variant) -> set[str]:

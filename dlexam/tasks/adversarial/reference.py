@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import lru_cache
 
 import torch
@@ -19,32 +18,10 @@ import torch
 from dlexam.engines.threads import torch_threads
 from dlexam.solutions.attack import posed_attack, posed_objective
 from dlexam.solutions.classifier import binary_classifier, correctly_classified
+from dlexam.tasks.adversarial.settings import EXAM, Optimizer, Settings  # noqa: F401 - re-exported
 
 BOUNDARY_SHARE = 0.1     # with κ = 0, t·f(z) ≤ 10 % of t·f(x) counts as reaching the boundary
 PROBE_RATIO = 0.3        # the probe's ‖∇f‖² / (2·t·f(x)): its optimum lies 30 % of the way
-
-
-class Optimizer(StrEnum):
-    """The optimisers a variant asks for (compared with the class names the sandbox observes)."""
-
-    SGD = "SGD"
-    ADAM = "Adam"
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What the task asks for; the exam's own: digits 3 vs 8, SGD, 1000 iterations, κ = 0."""
-
-    positive: int = 3
-    negative: int = 8
-    steps: int = 1000
-    optimizer: Optimizer = Optimizer.SGD
-    kappa: float = 0.0
-    count: int = 16          # B, the test digits attacked
-    probe_count: int = 6
-
-
-EXAM = Settings()
 
 
 @dataclass(frozen=True)

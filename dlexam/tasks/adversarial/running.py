@@ -17,9 +17,8 @@ import torch
 
 from dlexam.engines.sandbox import Job
 from dlexam.solutions.classifier import binary_classifier
-from dlexam.tasks.adversarial.reference import Settings
+from dlexam.tasks.adversarial.settings import FUNCTION, Settings
 
-FUNCTION = "adversarial"
 CALL = "_dlexam_call"
 WRAPPER = '''
 

@@ -2,8 +2,9 @@
 
 - `family`: posing a variant (its data typed as `AutoencoderData`), solving, the families' interface;
 - `wording`: the statement, the skeleton and the solution's words;
-- `settings`: what the grader runs (`Settings`, the `Task` enum), its data and its model;
-- `checks`: the points table and the code checks on what the sandbox returned, with
+- `settings`: what the grader runs (`Settings`, the `Task` enum) and the code checks' points, torch-free;
+- `grader_data`: the grader's data and model for a `Settings` (torch);
+- `checks`: the code checks on what the sandbox returned, with
   `input_check` (the first-loss fingerprint of the input) and `baseline` (held-out photos);
 - `limitations`: the rubric of the limitations part;
 - `source_reading`: the input lines read from the source with `ast`;

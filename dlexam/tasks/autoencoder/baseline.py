@@ -22,7 +22,8 @@ import torch
 
 from dlexam.solutions.autoencoder import square_start
 from dlexam.tasks.autoencoder.replay import replay
-from dlexam.tasks.autoencoder.settings import Settings, Task, data, model, task_input
+from dlexam.tasks.autoencoder.grader_data import data, model, task_input
+from dlexam.tasks.autoencoder.settings import Settings, Task
 
 FULL_RATIO, NONE_RATIO = 1.05, 1.20      # model MSE / replay MSE
 FULL_GAIN, NONE_GAIN = 0.9, 0.5          # model's gain over the trivial baseline / the replay's

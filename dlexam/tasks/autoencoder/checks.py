@@ -44,13 +44,9 @@ from dlexam.grading.grade import Grade, not_judged
 from dlexam.tasks.autoencoder.baseline import quality
 from dlexam.tasks.autoencoder.input_check import judge_input, proposed_input
 from dlexam.tasks.autoencoder.replay import ASKED, MATCH, Procedure, Replayed, establish, procedure_input, replay
-from dlexam.tasks.autoencoder.settings import Settings, Task, data, load_state, model, model_state, mse
+from dlexam.tasks.autoencoder.grader_data import data, load_state, model, model_state, mse
+from dlexam.tasks.autoencoder.settings import CODE_POINTS, Settings, Task
 
-CODE_POINTS = {
-    Task.COLORIZE: {"runs": 1.0, "input": 2.0, "zero_grad": 2.0, "lr": 1.0, "iterations": 1.0, "loss falls": 1.0,
-                    "quality": 2.0},
-    Task.INPAINT: {"runs": 1.0, "input": 4.0, "zero_grad": 1.0, "lr": 1.0, "iterations": 1.0, "quality": 2.0},
-}
 Verdict = tuple[float, str, dict]
 
 

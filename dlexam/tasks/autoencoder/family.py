@@ -14,19 +14,23 @@ import copy
 import hashlib
 import random
 from dataclasses import replace
-from typing import NotRequired, TypedDict
+from typing import TYPE_CHECKING, NotRequired, TypedDict
 
-from dlexam.engines import sandbox
-from dlexam.engines.sandbox import SandboxPool
 from dlexam.errors import InputError, VerificationError
-from dlexam.solutions.autoencoder import LIMITATIONS, reference_source
-from dlexam.tasks.autoencoder import checks, second_method, wording
+from dlexam.solutions.autoencoder_source import LIMITATIONS, reference_source
+from dlexam.tasks.autoencoder import wording
 from dlexam.tasks.autoencoder.limitations import as_comment, grade_limitations, limitations_comment
 from dlexam.tasks.autoencoder.limitations import POINTS as LIMITATION_POINTS
-from dlexam.tasks.autoencoder.settings import Settings, Task, exam_settings
+from dlexam.tasks.autoencoder.settings import CODE_POINTS, Settings, Task, exam_settings
 from dlexam.tasks.code_answer import read_code
 from dlexam.tasks.document import Block, Code, Text
 from dlexam.tasks.model import Answer, Grade, Solution, TaskFamily, Variant
+
+if TYPE_CHECKING:
+    from dlexam.engines.sandbox import SandboxPool
+
+# Posing, solving and the plan's title need no torch: what trains a model (`checks`,
+# `second_method`, the sandbox) is imported inside the functions that train one.
 
 # Few distinct settings on purpose: each distinct (settings, code) costs one sandboxed training
 # run, and grades are cached per (settings, code); the text (images, size) varies more.
@@ -68,6 +72,9 @@ def settings_of(variant: Variant) -> Settings:
 def grade_code(settings: Settings, source: str, own: str = "") -> Grade:
     """Grading of one source, cached per (settings, source) in this process (a copy). The family's
     own code runs in-process (`own` "perturbation"), its reference is the replay (`own` "reference")."""
+    from dlexam.engines import sandbox
+    from dlexam.tasks.autoencoder import checks
+
     key = (settings, hashlib.sha256(source.rstrip().encode()).hexdigest())   # trailing space means nothing
     if key not in _cache:
         if own == "reference":
@@ -82,7 +89,7 @@ def grade_code(settings: Settings, source: str, own: str = "") -> Grade:
 class _Autoencoder(TaskFamily):
     task: Task
     topic = "Task 5: programming"
-    points = float(sum(checks.CODE_POINTS[Task.COLORIZE].values()) + LIMITATION_POINTS)
+    points = float(sum(CODE_POINTS[Task.COLORIZE].values()) + LIMITATION_POINTS)
 
     # -- posing ----------------------------------------------------------------------
     def _generate(self, rng: random.Random) -> AutoencoderData:
@@ -129,6 +136,9 @@ class _Autoencoder(TaskFamily):
         code = solution.answer.parts.get("code")
         if not isinstance(code, str):
             raise VerificationError("the solution holds no code")
+        from dlexam.engines import sandbox
+        from dlexam.tasks.autoencoder import second_method
+
         trusted = code in self._own_sources(variant)
         second_method.check(settings_of(variant), code, trusted, None if trusted else sandbox.shared_pool())
 
@@ -155,10 +165,14 @@ class _Autoencoder(TaskFamily):
 
     def grade_file(self, source: str, file: str, seed: int | None, pool: SandboxPool | None) -> Grade:
         """`dlexam grade-code colorize|inpaint FILE [--seed N]`: the code checks only (10 points)."""
+        from dlexam.tasks.autoencoder import checks
+
         return checks.grade_source(self.settings_for(seed), source, pool)
 
     def unreadable(self, file: str, error: str, seed: int | None = None) -> Grade:
         """A file that could not even be read: every code check 0, with the reason."""
+        from dlexam.tasks.autoencoder import checks
+
         return checks.failed(self.settings_for(seed), error)
 
     def settings_for(self, seed: int | None) -> Settings:

@@ -15,7 +15,8 @@ import torch
 
 from dlexam.engines.sandbox import RunResult
 from dlexam.solutions.autoencoder import square_start
-from dlexam.tasks.autoencoder.settings import Settings, Task, data, model, mse, task_input
+from dlexam.tasks.autoencoder.grader_data import data, model, mse, task_input
+from dlexam.tasks.autoencoder.settings import Settings, Task
 
 LUMINANCE = (0.299, 0.587, 0.114)
 Verdict = tuple[float, str, dict]

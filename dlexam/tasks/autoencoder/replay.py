@@ -32,7 +32,8 @@ import torch
 
 from dlexam.engines.threads import torch_threads
 from dlexam.solutions.autoencoder import mask_square
-from dlexam.tasks.autoencoder.settings import Settings, data, model, model_state, task_input
+from dlexam.tasks.autoencoder.grader_data import data, model, model_state, task_input
+from dlexam.tasks.autoencoder.settings import Settings
 
 MATCH = 0.01            # distance to the replay's weights that still counts as the same training
 MAX_STEPS_FACTOR = 2    # a proposed step count beyond this many times the asked one is not replayed

@@ -1,21 +1,16 @@
-"""What an autoencoder task asks and what the grader chooses: settings, data, the grader's model.
+"""What an autoencoder task asks and what the grader chooses: the settings (`grader_data` builds
+the data and the model they name).
 
 A variant sets the task's numbers (iterations, lr; for inpaint the square's size and shift);
 the grader chooses small data (crops of the bundled photos, held-out crops from other photos)
 and a small model whose untrained state IS the trivial baseline (grey copy or zero fill).
+No torch here: posing the task and the exam's plan need none of it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from functools import lru_cache
-
-import torch
-
-from dlexam.engines.sandbox import build_model
-from dlexam.solutions.autoencoder import grader_model, grey, mask_square
-from dlexam.solutions.data import image_crops
 
 
 class Task(StrEnum):
@@ -23,6 +18,14 @@ class Task(StrEnum):
 
     COLORIZE = "colorize"
     INPAINT = "inpaint"
+
+
+# The code checks' points (`checks` judges them; the docstring there says how).
+CODE_POINTS = {
+    Task.COLORIZE: {"runs": 1.0, "input": 2.0, "zero_grad": 2.0, "lr": 1.0, "iterations": 1.0, "loss falls": 1.0,
+                    "quality": 2.0},
+    Task.INPAINT: {"runs": 1.0, "input": 4.0, "zero_grad": 1.0, "lr": 1.0, "iterations": 1.0, "quality": 2.0},
+}
 
 
 @dataclass(frozen=True)
@@ -63,44 +66,3 @@ def small_settings(task: str, **changes) -> Settings:
     """A cheaper grading run with the exam's task (1000 steps, lr 0.004) on fewer, smaller crops."""
     cheaper = {Task.COLORIZE: {"n_images": 16}, Task.INPAINT: {"n_images": 8, "hidden": 2}}[Task(task)]
     return replace(exam_settings(task), **{**cheaper, **changes})
-
-
-@lru_cache(maxsize=16)
-def data(settings: Settings) -> tuple[torch.Tensor, torch.Tensor]:
-    """(training crops, held-out crops from other photos), N×3×S×S in [0, 1]."""
-    s = settings
-    X = torch.from_numpy(image_crops(s.n_images, s.size, "train", seed=s.seed))
-    X_test = torch.from_numpy(image_crops(s.n_test, s.size, "test", seed=s.seed + 1))
-    return X, X_test
-
-
-@lru_cache(maxsize=16)
-def model_state(settings: Settings) -> tuple[list, dict]:
-    """(layers, state_dict) of the grader's untrained model, as the sandbox builds it."""
-    return grader_model(settings.task, settings.hidden, settings.seed)
-
-
-def model(settings: Settings, state: dict | None = None) -> torch.nn.Module:
-    """A fresh copy of the grader's model, untrained or with `state`."""
-    layers, initial = model_state(settings)
-    built = build_model(layers)
-    built.load_state_dict(initial if state is None else state)
-    return built.eval()
-
-
-def load_state(settings: Settings, state: dict | None) -> torch.nn.Module | None:
-    """The model with the weights a submission sent back, or None if they do not fit it."""
-    _, initial = model_state(settings)
-    if not state or set(state) != set(initial) or any(state[k].shape != v.shape for k, v in initial.items()):
-        return None
-    return model(settings, {k: v.to(torch.float32) for k, v in state.items()})
-
-
-def task_input(settings: Settings, X: torch.Tensor) -> torch.Tensor:
-    """What the model is trained from: the grey images or the masked ones."""
-    return grey(X) if settings.task == Task.COLORIZE else mask_square(X, settings.mask, settings.offset)
-
-
-def mse(net: torch.nn.Module, inputs: torch.Tensor, target: torch.Tensor) -> float:
-    with torch.no_grad():
-        return float(torch.nn.functional.mse_loss(net(inputs), target))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 
-from dlexam.solutions.autoencoder import square_start
+from dlexam.solutions.autoencoder_source import square_start
 from dlexam.tasks.autoencoder.input_check import square_text
 from dlexam.tasks.autoencoder.settings import Settings, Task
 

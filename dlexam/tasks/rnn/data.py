@@ -3,11 +3,12 @@ and the numbers of (d) — with the forward pass that draws them away from kinks
 
 from __future__ import annotations
 
+import math
 import random
 from enum import StrEnum
 from typing import TYPE_CHECKING, TypedDict
 
-from dlexam.tasks.formulas import evaluate_at, program
+from dlexam.tasks.formulas import evaluate_at
 from dlexam.tasks.model import Variant
 
 if TYPE_CHECKING:
@@ -82,9 +83,18 @@ def forward(p: Program, numbers: dict[str, float]) -> dict[str, float]:
     return {a.name: float(evaluate_at(p.value(a.name), numbers)) for a in p.assignments}
 
 
-def _pre_activation(p: Program, t: int, numbers: dict[str, float]) -> float:
-    inner = [a for a in p.expr(f"h{t}").args if a != 0][0]  # relu(z) is Max(0, z)
-    return float(evaluate_at(inner, {**numbers, **forward(p, numbers)}))
+_CELLS = {Cell.TANH: math.tanh, Cell.SIGMOID: lambda z: 1 / (1 + math.exp(-z)), Cell.RELU: lambda z: max(0.0, z)}
+
+
+def _plain_forward(d: RNNData, numbers: dict[str, float]) -> tuple[list[float], float]:
+    """(the pre-activation of every step, y) in plain floats: drawing the numbers needs no SymPy
+    (the numbers are drawn from short lists, so the tests below decide the same as SymPy's)."""
+    cell, w, h, inner = _CELLS[d["cell"]], numbers["w"], numbers["h0"], []
+    for t in range(1, d["steps"] + 1):
+        x = numbers[f"x{t}"]
+        inner.append(x * w + h if d["form"] == Form.INPUT else x + w * h)
+        h = cell(inner[-1])
+    return inner, h
 
 
 def draw_numbers(rng: random.Random, d: RNNData) -> dict[str, float]:
@@ -92,14 +102,13 @@ def draw_numbers(rng: random.Random, d: RNNData) -> dict[str, float]:
     if d["cell"] == Cell.G:
         pick = lambda: rng.choice([-1.0, -0.5, -0.2, 0.2, 0.3, 0.5, 0.8, 1.0, 2.0])
         return {**{f"delta{t}": pick() for t in range(1, steps + 1)}, **{f"dh{t}": pick() for t in range(1, steps + 1)}}
-    p = program(d["program"])
     for _ in range(200):
         numbers = {f"x{t}": rng.choice([-1.0, -0.5, 0.5, 1.0, 1.5, 2.0]) for t in range(1, steps + 1)}
         numbers.update(h0=rng.choice([0.0, 0.5, -0.5, 1.0]), w=rng.choice([-1.0, -0.5, 0.5, 1.0, 2.0]),
                        t=rng.choice([1.0, -1.0, 0.5]))
-        if d["cell"] == Cell.RELU and min(abs(_pre_activation(p, t, numbers)) for t in range(1, steps + 1)) < 0.1:
+        inner, y = _plain_forward(d, numbers)
+        if d["cell"] == Cell.RELU and min(map(abs, inner)) < 0.1:
             continue  # away from the kink of ReLU
-        y = forward(p, numbers)["y"]
         if d["loss"] == Loss.PERCEPTRON:
             if abs(y) < 0.05:
                 continue

@@ -1,0 +1,84 @@
+"""Posing a task, its key and the exam's plan need neither torch nor SymPy (README: start-up).
+
+Each test runs a fresh interpreter, so a module anywhere on the way that imports torch (about 2 s)
+or SymPy (about 0.3 s) at its top makes it fail; the variants themselves are held to their seeds by
+the conformance checks.
+"""
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from dlexam.engines.layers import windows
+from dlexam.engines.modules import build_module, parse_module
+from dlexam.tasks.layer_windows import spec_receptive_field, spec_windows
+from dlexam.tasks.registry import family
+
+SEEDS = 12   # enough to meet every kind of variant: each cell and loss of the RNN, each layer kind
+
+
+def heavy_modules_after(code: str) -> list[str]:
+    """Which of torch, SymPy and SQLAlchemy a fresh interpreter has imported after `code`."""
+    script = textwrap.dedent(code) + textwrap.dedent("""
+        import json, sys
+        print(json.dumps(sorted(m for m in ("torch", "sympy", "sqlalchemy") if m in sys.modules)))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_questions_and_plans_import_neither_torch_nor_sympy():
+    assert heavy_modules_after(f"""
+        import contextlib, io
+        from dlexam.cli import main
+        from dlexam.tasks.registry import names
+        with contextlib.redirect_stdout(io.StringIO()):
+            for seed in range(3):
+                assert main(["exam", "--seed", str(seed), "--plan", "--json"]) == 0
+            for name in names():
+                for seed in range({SEEDS}):
+                    for fmt in ("text", "typst"):
+                        assert main(["question", name, "--seed", str(seed), "--format", fmt, "--json"]) == 0
+    """) == []
+
+
+def test_solutions_import_no_torch():
+    """The key of every family is written without torch (SymPy may do the algebra)."""
+    assert "torch" not in heavy_modules_after(f"""
+        from dlexam.tasks.registry import family, names
+        for name in names():
+            fam = family(name)
+            for seed in range({SEEDS}):
+                fam.solve(fam.generate(seed))
+    """)
+
+
+LAYERS = ["nn.AvgPool2d(2, stride=4)", "nn.MaxPool2d(3)", "nn.MaxPool2d(3, 2, 1, 2)", "nn.AvgPool2d(3, 2, 1, True)",
+          "nn.MaxPool2d(2, ceil_mode=True)", "nn.Conv2d(3, 8, 5, 2, 2, 3)", "nn.Conv2d(1, 1, 3, padding='same', dilation=2)",
+          "nn.Conv1d(2, 4, 4, stride=3, padding='valid')", "nn.Conv2d(1, 1, (3, 5), stride=(1, 2))",
+          "nn.Conv2d(1, 1, 3, padding=1, padding_mode='reflect')", "nn.Conv3d(1, 2, 3)", "nn.Linear(4, 8)"]
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_windows_read_from_the_constructor_are_torchs(layer):
+    spec = parse_module(layer)
+    assert spec_windows(spec) == windows(build_module(spec))
+
+
+@pytest.mark.parametrize("name", ["unused-inputs", "output-shape", "receptive-field"])
+def test_windows_of_every_posed_layer_are_torchs(name):
+    """What the questions compute from the constructor as written is what torch's module holds."""
+    from dlexam.engines.layers import receptive_field, sequence
+
+    fam = family(name)
+    for seed in range(60):
+        spec = parse_module(fam.generate(seed).data["layer"])
+        module = build_module(spec)
+        layers = list(spec.args) if spec.name == "Sequential" else [spec]
+        assert [spec_windows(layer) for layer in layers] == [windows(m) for m in sequence(module)]
+        if name == "receptive-field":
+            assert spec_receptive_field(spec) == receptive_field(module)
