@@ -220,3 +220,11 @@ def test_at_the_deadline_the_exam_is_handed_in(app, ann):
     exam = app.state.store.exam(exam_id)
     assert exam.handed_in is not None and exam.answers[label] == "a"
     assert ann.get(task_url, follow_redirects=False).headers["location"] == f"/exam/{exam_id}/results"
+
+
+@pytest.mark.parametrize("name", ["adversarial", "colorize"])
+def test_practice_code_is_never_read_from_a_server_file(ann, name, tmp_path):
+    secret = tmp_path / "server_secret.py"
+    secret.write_text("def adversarial(x, t, model):\n    return x  # SERVER SECRET\n")
+    page = _answer(ann, name, 1, str(secret))
+    assert page.status_code == 400 and "code itself" in page.text and "SERVER SECRET" not in page.text
