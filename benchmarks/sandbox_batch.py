@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dlexam.commands.grade_code import run  # noqa: E402
+from dlexam.commands.grade_code import configure, run  # noqa: E402
 from dlexam.engines.sandbox import Limits  # noqa: E402
 from dlexam.engines.sandbox_cgroup import cgroup_support, grader_memory_peak  # noqa: E402
 
@@ -47,7 +47,9 @@ def files(folder: Path, hostile: bool) -> list[str]:
 
 
 def batch(paths: list[str], jobs: int) -> tuple[float, dict]:
-    args = argparse.Namespace(task="adversarial", files=paths, seed=None, csv=None, jobs=jobs)
+    parser = argparse.ArgumentParser()
+    configure(parser)   # the command's own options and defaults, as `dlexam grade-code` parses them
+    args = parser.parse_args(["adversarial", *paths, "--jobs", str(jobs)])
     started = time.perf_counter()
     result = run(args)
     return time.perf_counter() - started, result

@@ -62,8 +62,8 @@ def graded(pool):
 
 def test_the_corpus_covers_every_class():
     classes = {path.read_text().split("(", 1)[1].split(",")[0] for path in HOSTILE.glob("*.py")}
-    assert {"1", "2", "3", "4", "6", "7", "12"} <= classes
-    assert len(list(HOSTILE.glob("*.py"))) >= 20
+    assert {"1", "2", "3", "4", "5", "6", "7", "12"} <= classes
+    assert len(list(HOSTILE.glob("*.py"))) >= 30
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in HOSTILE.glob("*.py")))
@@ -107,9 +107,27 @@ def test_a_correct_file_after_the_corpus_gets_full_marks(graded, pool):
     assert result["sandbox"]["blocked"] == []
 
 
-def test_a_correct_file_beside_sixty_busy_processes_still_gets_full_marks(pool):
+def test_processes_are_refused_at_once_and_named(graded):
+    for name in ("busy_sessions", "fork_memory"):
+        result, seconds = graded[name]
+        assert result["sandbox"]["blocked"] == ["starting a process: os.fork"] and result["sandbox"]["seconds"] < 2
+
+
+def test_signalling_through_a_pidfd_is_named(graded):
+    blocked = graded["pidfd_then_attacks"][0]["sandbox"]["blocked"]
+    assert "signalling a process that is not its own: os.pidfd_open(1)" in blocked   # (/proc/1 does not exist)
+
+
+def test_no_host_path_is_visible_inside(graded):
+    error = graded["reads_mountinfo"][0]["error"]
+    assert "(/proc/self/mountinfo: FileNotFoundError)" in error
+    for host in (str(Path(__file__).resolve().parents[1]), sys.base_prefix, "/work", "/root", ".venv"):
+        assert host not in error
+
+
+def test_a_correct_file_beside_forty_busy_threads_still_gets_full_marks(pool):
     with ThreadPoolExecutor(2) as workers:
-        busy = workers.submit(grade_file, HOSTILE / "busy_sessions.py", pool)
+        busy = workers.submit(grade_file, HOSTILE / "thread_storm.py", pool)
         correct = workers.submit(grade_file, CORRECT, pool)
         assert correct.result()[0]["score"] == 10, correct.result()
         assert busy.result()[0]["score"] == 0
@@ -124,6 +142,17 @@ def test_csv_cells_cannot_start_formulas(tmp_path, graded):
     for row in rows[1:]:
         assert all(not cell.startswith(("=", "+", "-", "@")) for cell in row), row
     assert rows[1][0].startswith("'=")
+
+
+def test_a_fifo_and_an_escaping_name_in_a_folder_batch(tmp_path):
+    os.mkfifo(tmp_path / "a_waits.py")
+    (tmp_path / "b_\x1b]0;pwned\x07.py").write_text("def adversarial(x, t, model)\n")   # does not parse
+    command = [sys.executable, "-m", "dlexam.cli", "grade-code", "adversarial", str(tmp_path), "--jobs", "1"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "\x1b" not in done.stdout and "\x07" not in done.stdout
+    assert "not a regular file" in done.stdout and "does not parse" in done.stdout
+    results = json.loads(subprocess.run(command + ["--json"], capture_output=True, text=True, timeout=120).stdout)
+    assert [r["score"] for r in results["results"]] == [0, 0]
 
 
 def test_grade_code_on_a_fifo_answers_at_once(tmp_path):

@@ -216,6 +216,15 @@ class SandboxCgroup:
             return False
         return int(fields.get("oom_kill", 0)) > 0
 
+    def process_limit_hit(self) -> bool:
+        """Did a fork or a new thread of the sandbox fail because the group was at its pids.max?"""
+        path = self.paths[0 if self.kind == "v2" else 1] / "pids.events"
+        try:
+            fields = dict(line.split() for line in path.read_text().splitlines())
+        except (OSError, ValueError):
+            return False
+        return int(fields.get("max", 0)) > 0
+
     def memory_peak(self) -> int | None:
         """Most memory the sandbox held at once (bytes), where the kernel keeps that figure."""
         name = "memory.peak" if self.kind == "v2" else "memory.max_usage_in_bytes"

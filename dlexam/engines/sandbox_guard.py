@@ -8,9 +8,10 @@ Runs in the child (standard library only; `sandbox_child` imports it from the ru
 - `load_filter(nr, program)`: no_new_privs, then the grader's BPF program for every thread;
 - `Reporter.install(report_fd, writable)`: an audit hook that refuses (PermissionError) and
   reports, one line each on the report pipe, the moment it happens: network use, writing
-  outside the writable folder, signalling a process that is not the sandbox's own, running
-  programs, loading or calling native code through ctypes. The kernel's walls block all of
-  these anyway; the hook names them for the grade. A report sent cannot be taken back.
+  outside the writable folder, signalling a process that is not the sandbox's own, starting a
+  process (fork), running programs, loading or calling native code through ctypes. The
+  kernel's walls block all of these anyway; the hook names them for the grade. A report sent
+  cannot be taken back.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import sys
 NETWORK = {"socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg", "socket.getaddrinfo",
            "socket.gethostbyname", "socket.gethostbyaddr"}
 PROGRAMS = {"os.exec", "os.posix_spawn", "os.spawn", "os.system", "subprocess.Popen", "os.startfile", "pty.spawn"}
-SIGNALS = {"os.kill", "os.killpg", "signal.pthread_kill"}
+PROCESSES = {"os.fork", "os.forkpty"}   # the seccomp filter denies them too (and every other way)
+SIGNALS = {"os.kill", "os.killpg", "signal.pthread_kill", "os.pidfd_open", "signal.pidfd_send_signal"}
 CHANGES = {"os.mkdir", "os.remove", "os.rmdir", "os.rename", "os.chmod", "os.chown", "os.symlink",
            "os.link", "os.utime", "os.truncate", "os.mkfifo", "os.mknod", "shutil.rmtree"}
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
@@ -71,6 +73,29 @@ class Reporter:
 
     def install(self) -> None:
         sys.addaudithook(self.hook)
+        self._wrap_pidfd()
+
+    def _wrap_pidfd(self) -> None:
+        """pidfd_open and pidfd_send_signal raise no audit event: wrap them, so signalling another
+        process through a pidfd (or a /proc/PID folder) is refused and named like os.kill."""
+        import posix
+        import signal as signal_module
+
+        opened, send = getattr(posix, "pidfd_open", None), getattr(signal_module, "pidfd_send_signal", None)
+
+        def pidfd_open(pid, *args, **kwargs):
+            self.hook("os.pidfd_open", (pid,))
+            return opened(pid, *args, **kwargs)
+
+        def pidfd_send_signal(fd, *args, **kwargs):
+            self.hook("signal.pidfd_send_signal", (_pid_of_fd(fd),))
+            return send(fd, *args, **kwargs)
+
+        places = ((posix, "pidfd_open", pidfd_open, opened), (os, "pidfd_open", pidfd_open, opened),
+                  (signal_module, "pidfd_send_signal", pidfd_send_signal, send))
+        for module, name, wrapper, original in places:
+            if original is not None:
+                setattr(module, name, wrapper)
 
     def start(self) -> None:
         """From now on (the student's code), forbidden actions are refused."""
@@ -106,6 +131,8 @@ class Reporter:
             return f"network: {event} {_short(args)}"
         if event in PROGRAMS:
             return f"running a program: {event} {_short(args[:1])}"
+        if event in PROCESSES:
+            return f"starting a process: {event}"
         if event.startswith("ctypes."):
             return f"native code through ctypes: {event}"
         if event in SIGNALS:
@@ -120,6 +147,8 @@ class Reporter:
         if event == "signal.pthread_kill":
             return None
         pid = args[0] if args and type(args[0]) is int else None
+        if pid is None and event.startswith(("os.pidfd", "signal.pidfd")):
+            return f"signalling a process that is not its own: {event}(an unknown process)"
         if pid is None or pid in (0, -1, self.pid) or (pid < -1 and -pid == os.getpgrp()):
             return None
         if pid > 0 and pid != 1 and _uid_of(pid) == self.uid:
@@ -149,6 +178,19 @@ class Reporter:
         if full in HARMLESS or full == self.writable or full.startswith(self.writable + os.sep):
             return None
         return f"{action} outside {self.writable}: {full}"
+
+
+def _pid_of_fd(fd) -> int | None:
+    """The process a pidfd or an open /proc/PID folder stands for (None: unknown, treated as foreign)."""
+    try:
+        with open(f"/proc/self/fdinfo/{int(fd)}", "rb") as info:
+            for line in info:
+                if line.startswith(b"Pid:"):
+                    return int(line.split()[1])
+        target = os.readlink(f"/proc/self/fd/{int(fd)}")
+        return int(target.rsplit("/", 1)[-1]) if target.startswith("/proc/") else None
+    except (OSError, ValueError, TypeError):
+        return None
 
 
 def _uid_of(pid: int) -> int | None:

@@ -20,7 +20,8 @@ installs bubblewrap and libseccomp):
   keyring and loads a seccomp filter denying what nothing needs (namespaces, mount, keyctl,
   ptrace, bpf, perf_event_open, execve, ...), so no new user namespace can be made inside.
 - **Network**: a new network namespace with only a loopback device.
-- **Other processes**: new pid, ipc and uts namespaces and a new session (no terminal).
+- **Other processes**: new pid, ipc and uts namespaces and a new session (no terminal); no
+  procfs (its mountinfo names the host paths of the mounts): /proc holds only cpuinfo.
 - **Resources**: a cgroup per sandbox (`sandbox_cgroup`: memory with tmpfs and memfd pages,
   pids, a CPU quota and an equal CPU share), plus `prlimit` limits per process (address space,
   processes, file size, open files, core dumps, CPU seconds) that the runner lowers again
@@ -214,7 +215,8 @@ def bwrap_command(fds: tuple[int, int], limits: Limits, uid: int, program: list[
     args += ["--perms", "0755", "--dir", "/opt/runner"]
     for file in RUNNER_FILES:
         args += ["--ro-bind", str(file), f"/opt/runner/{file.name}"]
-    args += ["--proc", "/proc", "--dev", "/dev"]
+    # no procfs: its mountinfo would show the host paths of every mount; torch reads only cpuinfo
+    args += ["--perms", "0555", "--dir", "/proc", "--ro-bind-try", "/proc/cpuinfo", "/proc/cpuinfo", "--dev", "/dev"]
     if root:  # the prelude mounts /tmp with an inode limit, then setpriv drops every capability
         args += ["--perms", "1777", "--dir", "/tmp", "--cap-add", "CAP_SYS_ADMIN", "--cap-add", "CAP_SETUID",
                  "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP"]

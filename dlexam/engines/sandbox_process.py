@@ -42,6 +42,7 @@ from dlexam.engines.sandbox_text import clean_line
 
 WALL_FACTOR, WALL_SLACK = 1.0, 2.0   # with a cgroup: the limit is CPU time; wall time up to the limit + 2 s
 MAX_REPORTS = 40
+BLOCKED_GRACE = 0.25   # seconds a run goes on after its first blocked attempt (it scores 0 already)
 
 
 class SandboxError(RuntimeError):
@@ -149,7 +150,8 @@ class Sandbox:
             return self._frames.popleft() if self._frames else None
 
     def _await_answer(self, timeout: float):
-        """(frame or exception or None, 'cpu' / 'wall' when the time ran out)."""
+        """(frame or exception or None, why it ended without one: 'cpu' / 'wall' when the time ran
+        out, 'memory' / 'processes' / 'blocked' when the run was stopped early, see `_stopped`)."""
         group = self.cgroup
         cpu_start, wait_start = (group.cpu_seconds(), group.waiting_seconds()) if group else (0.0, 0.0)
         wall = timeout * WALL_FACTOR + WALL_SLACK if group else timeout
@@ -160,6 +162,8 @@ class Sandbox:
             frame = self._next_frame(min(0.05, max(left, 0.0)))
             if frame is not None:
                 return frame, None
+            if stop := self._stopped():
+                return None, stop
             if group and group.cpu_seconds() - cpu_start > timeout:
                 return None, "cpu"
             if left <= 0:
@@ -168,6 +172,19 @@ class Sandbox:
                     return None, "wall"
                 deadline += waited
                 wait_start += waited
+
+    def _stopped(self) -> str | None:
+        """Why the run need not go on, its score being 0 already: the sandbox hit its memory or
+        process limit (the kernel killed one of its processes, a fork or thread failed), or it made
+        a blocked attempt BLOCKED_GRACE s ago (attempts made right after it are named too)."""
+        if self.cgroup and self.cgroup.oom_killed():
+            return "memory"
+        if self.cgroup and self.cgroup.process_limit_hit():
+            return "processes"
+        first = self._reports.first_at
+        if first is not None and time.monotonic() - first > BLOCKED_GRACE:
+            return "blocked"
+        return None
 
     # -- life cycle ------------------------------------------------------------------
     def wait_ready(self, timeout: float | None = None) -> None:
@@ -250,6 +267,11 @@ class Sandbox:
         if oom:
             return RunResult(Status.MEMORY, f"the sandbox went over its memory limit of {self.limits.memory_bytes >> 20} MiB "
                                             "(its processes, /tmp and memory files count together)")
+        if out_of_time == "processes":
+            return RunResult(Status.KILLED, f"the sandbox hit its limit of {self.limits.processes} processes and "
+                                            "threads; the run was stopped there")
+        if out_of_time == "blocked":
+            return RunResult(Status.BLOCKED, f"the run was stopped {BLOCKED_GRACE:g} s after its first blocked attempt")
         if out_of_time == "cpu":
             return RunResult(Status.TIMEOUT, f"the submission did not finish within {timeout:g} s of CPU time")
         if out_of_time:
@@ -265,6 +287,7 @@ class _Reports:
 
     def __init__(self, fd: int):
         self.raw = bytearray()
+        self.first_at: float | None = None   # when the first attempt was reported (monotonic)
         self.thread = threading.Thread(target=self._drain, args=(fd,), daemon=True)
         self.thread.start()
 
@@ -273,6 +296,9 @@ class _Reports:
             while chunk := os.read(fd, 1 << 14):
                 if len(self.raw) < 64 << 10:
                     self.raw += chunk
+                if self.first_at is None and any(line and not line.startswith(b"end ")
+                                                 for line in self.raw.split(b"\n")[:-1]):
+                    self.first_at = time.monotonic()
         except OSError:
             pass
         finally:

@@ -1,5 +1,8 @@
 """The seccomp filter of a sandbox: system calls nothing in a submission needs fail with EPERM.
 
+That includes starting a process (fork, vfork, clone without CLONE_THREAD): a submission runs
+in one process; its threads are allowed and share the sandbox's cgroup limits.
+
 Built once per grader with libseccomp (through `pyseccomp`, a ctypes binding with the API of
 libseccomp's own Python module, so it works from the virtualenv; Debian's python3-seccomp is
 built for the system interpreter only). libseccomp knows each architecture's system call
@@ -24,7 +27,8 @@ DENIED = (
     # the kernel keyring (shared between sandboxes and with the grader otherwise)
     "keyctl", "add_key", "request_key",
     # looking into or steering other processes, the kernel, tracing
-    "ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_getfd", "perf_event_open",
+    "ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_getfd", "pidfd_open",
+    "pidfd_send_signal", "perf_event_open",
     "bpf", "userfaultfd", "io_uring_setup", "io_uring_enter", "io_uring_register", "syslog",
     "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module", "reboot",
     "swapon", "swapoff", "acct", "quotactl", "open_by_handle_at", "name_to_handle_at",
@@ -32,7 +36,10 @@ DENIED = (
     "settimeofday", "clock_settime", "clock_adjtime", "adjtimex", "iopl", "ioperm",
     # running other programs: a fresh interpreter would run without the runner's audit hook
     "execve", "execveat",
+    # starting processes (no task needs one; threads are clone with CLONE_THREAD and stay allowed)
+    "fork", "vfork",
 )
+CLONE_THREAD = 0x00010000
 # clone flags that create namespaces (clone3 hides its flags in memory: it answers ENOSYS, and
 # the C library falls back to clone, whose flags are checked)
 NAMESPACE_FLAGS = (0x10000000, 0x00020000, 0x20000000, 0x40000000, 0x08000000, 0x04000000, 0x02000000,
@@ -64,6 +71,7 @@ def _program(sc) -> bytes:
             pass  # a call this architecture does not have
     for flag in NAMESPACE_FLAGS:
         rules.add_rule(denied, "clone", sc.Arg(0, sc.MASKED_EQ, flag, flag))
+    rules.add_rule(denied, "clone", sc.Arg(0, sc.MASKED_EQ, CLONE_THREAD, 0))  # a process, not a thread
     rules.add_rule(sc.ERRNO(errno.ENOSYS), "clone3")
     with tempfile.TemporaryFile() as out:
         rules.export_bpf(out)

@@ -1,5 +1,5 @@
 # Hostile (3, limits): every fork gets its own address-space limit; ten of them hold 2 GB.
-# expect: memory limit
+# expect: starting a process: os.fork
 import os
 import time
 
