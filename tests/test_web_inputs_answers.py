@@ -32,6 +32,8 @@ def test_every_family_has_an_input_and_its_context_holds_no_key():
         if kinds[name] in ("rnn_graph", "formula"):
             assert solution.answer_text not in text
             assert "->" not in text          # no edge of the graph
+            shown = [str(v) for v in solution.answer.parts.values() if len(str(v)) > 2]
+            assert not [v for v in shown if v in text], name
     assert kinds["concepts"] == kinds["parameters"] == "choice"
     assert (kinds["pieces"], kinds["rnn"], kinds["hessian"], kinds["adversarial"]) == \
         ("pieces", "rnn_graph", "formula", "code")

@@ -14,15 +14,19 @@ from dlexam.tasks.choice import MultipleChoice
 from dlexam.tasks.document import Code, option_label
 from dlexam.tasks.model import TaskFamily, Variant
 
-# The multi-part families of tasks 3 and 4: each part's kind of entry and a placeholder.
-# "formula" parts get a live typeset preview (POST /api/preview); all parts are checked there.
+# The multi-part families of tasks 3 and 4: each part's kind of entry and a placeholder saying what
+# goes there (never a formula: a worked example could be some variant's answer). "formula" parts get
+# a live typeset preview (POST /api/preview); every part is checked there. {e} and {p}: the RNN's
+# error and parameter.
 PARTS: dict[str, list[tuple[str, str, str]]] = {
-    "gradient-bound": [("a", "formula", "2*a1*w1*sign(c21 - x2) + ..."), ("b", "formula", "1/2*||w||_1"),
+    "gradient-bound": [("a", "formula", "the derivative, as a formula (a1, a2, …, sign(z) may be used)"),
+                       ("b", "formula", "a bound in terms of ‖w‖, its norms written as the question says"),
                        ("c", "text", "how the bound guides the regularization")],
-    "hessian": [("a", "number", "[[2, 1], [1, 3]]"), ("b", "number", "1.5, 2"), ("c", "number", "κ"),
-                ("d", "number", "κ'"), ("e", "number", "η"), ("f", "choice", "a,c")],
-    "rnn": [("b", "formula", "2*(y - t)"), ("c", "formula", "delta3*x3*tanh'(x3*w + h2) + ..."),
-            ("d", "number", "0.123")],
+    "hessian": [("a", "number", "the matrix [[h11, h12], [h21, h22]]"), ("b", "number", "λ1, λ2"),
+                ("c", "number", "κ"), ("d", "number", "κ'"), ("e", "number", "η"),
+                ("f", "choice", "the letters of the true statements")],
+    "rnn": [("b", "formula", "∂{e}/∂y as a formula"),
+            ("c", "formula", "∂{e}/∂{p}: expanded, or with delta1, delta2, …"), ("d", "number", "a number")],
 }
 KINDS = {"pieces": "pieces", "rnn": "rnn_graph", "gradient-bound": "formula", "hessian": "formula"}
 CODE_FAMILIES = ("adversarial", "colorize", "inpaint")
@@ -49,16 +53,18 @@ def input_context(family: TaskFamily, variant: Variant) -> dict[str, Any]:
         context.update(pieces_context(variant))
     elif kind == "rnn_graph":
         context.update(rnn_context(variant))
-        context["parts"] = part_rows(family.name)
+        context["parts"] = part_rows(family.name, variant)
     elif kind == "formula":
-        context["parts"] = part_rows(family.name)
+        context["parts"] = part_rows(family.name, variant)
     elif kind == "code":
         context["skeleton"] = skeleton(family, variant)
     return context
 
 
-def part_rows(name: str) -> list[dict[str, str]]:
-    return [{"label": label, "kind": kind, "placeholder": placeholder} for label, kind, placeholder in PARTS[name]]
+def part_rows(name: str, variant: Variant) -> list[dict[str, str]]:
+    names = {"e": variant.data.get("error", "E"), "p": "θ" if variant.data.get("param") == "theta" else "w"}
+    return [{"label": label, "kind": kind, "placeholder": placeholder.format(**names)}
+            for label, kind, placeholder in PARTS[name]]
 
 
 def _choice(variant: Variant) -> dict[str, Any]:
