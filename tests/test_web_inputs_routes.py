@@ -105,3 +105,19 @@ def test_preview_reads_a_pieces_function_as_the_pieces_grader(app):
     assert ok["error"] is None and ok["latex"] == "y = 2 x_{1} - x_{2}"
     bad = client.post("/api/preview", json={"family": "pieces", "seed": 0, "part": "function", "text": "max(x1, 0)"}).json()
     assert "affine" in bad["error"]
+
+
+def test_a_student_has_at_most_two_runs_pending(app, monkeypatch):
+    import dlexam.queue.submissions as submissions
+
+    sent = []
+    monkeypatch.setattr(submissions, "send", lambda keys, database, broker: sent.extend(keys))   # nobody grades
+    client = signed_in(app, "alice")
+    source = "import torch\n\ndef adversarial(x, t, model):\n    return x\n"
+    answers = [client.post("/code/submit", json={"family": "adversarial", "seed": 1, "source": source}).json()
+               for _ in range(3)]
+    assert [a["key"] is not None for a in answers] == [True, True, False]
+    assert "wait" in answers[2]["error"] and len(sent) == 2
+    assert client.get("/code/" + answers[0]["key"]).json() == {"status": "queued"}
+    other = signed_in(app, "bob").post("/code/submit", json={"family": "adversarial", "seed": 1, "source": source})
+    assert other.json()["key"] is not None

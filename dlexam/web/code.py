@@ -23,6 +23,7 @@ from dlexam.web.inputs import CODE_FAMILIES
 
 router = APIRouter()
 MAX_SOURCE = 100_000     # characters; grade-code's own limit is in bytes and checked again
+MAX_PENDING = 2          # a student's submissions queued or running at once (each one is a sandbox run)
 
 
 class CodeRequest(BaseModel):
@@ -50,9 +51,28 @@ def submit(body: CodeRequest, request: Request, user: User = Depends(current_use
         return {"key": None, "error": str(exc)}
     from dlexam.queue.submissions import submit as queue
 
+    pending = _pending(request, user.name)
+    if len(pending) >= MAX_PENDING:
+        return {"key": None, "error": f"{len(pending)} of your runs are still being checked; wait for them first."}
     key = queue(body.family, "answer.py", body.source, student=user.name, seed=body.seed,
                 database=database(request))
+    pending.append(key)
     return {"key": key, "error": None}
+
+
+def _pending(request: Request, student: str) -> list[str]:
+    """The student's submissions from this app still queued or running (the finished ones dropped)."""
+    from dlexam.queue.rows import engine
+    from dlexam.store.submissions import many
+
+    state = request.app.state
+    if not hasattr(state, "code_pending"):
+        state.code_pending = {}
+    by_student = state.code_pending
+    keys = by_student.setdefault(student, [])
+    rows = many(engine(database(request)), keys) if keys else {}
+    keys[:] = [k for k in keys if k in rows and rows[k].status in ("queued", "running")]
+    return keys
 
 
 @router.get("/code/{key}")
