@@ -50,6 +50,9 @@ def fresh_child(**_) -> None:
         import_graders()
     if warm not in ("0", "imports"):
         threading.Thread(target=_warm_quietly, daemon=True).start()
+    import logging
+
+    logging.getLogger("dlexam.queue").info("pool process %d ready to grade", os.getpid())
 
 
 def _warm_quietly() -> None:
