@@ -14,7 +14,7 @@ from fastapi.responses import Response
 
 from dlexam.tasks.registry import family
 
-_drawing = threading.Lock()
+DRAWING = threading.Lock()      # every matplotlib drawing of the app holds it (pyplot's state is global)
 MEDIA = {".png": "image/png", ".svg": "image/svg+xml"}
 
 
@@ -22,7 +22,7 @@ MEDIA = {".png": "image/png", ".svg": "image/svg+xml"}
 def _drawn(name: str, seed: int) -> tuple[bytes, str] | None:
     fam = family(name)
     variant = fam.generate(seed)
-    with _drawing, tempfile.TemporaryDirectory(prefix="dlexam-picture-") as folder:
+    with DRAWING, tempfile.TemporaryDirectory(prefix="dlexam-picture-") as folder:
         drawn = fam.picture(variant, Path(folder) / f"{name}-{seed}.png")
         if drawn is None:
             return None

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import tempfile
-import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -14,10 +13,10 @@ from fastapi.responses import Response
 from dlexam.exam.progress import draw, family_rows, topic_rows
 from dlexam.store.users import User
 from dlexam.web.auth import current_user, student_store
+from dlexam.web.pictures import DRAWING
 from dlexam.web.render import page
 
 router = APIRouter()
-_drawing = threading.Lock()      # pyplot is not thread-safe
 
 
 @router.get("/progress")
@@ -33,7 +32,7 @@ def progress(request: Request, user: User = Depends(current_user)):
 @router.get("/progress/plot.svg")
 def plot(request: Request, user: User = Depends(current_user)):
     families = family_rows(student_store(request, user).progress())
-    with _drawing, tempfile.TemporaryDirectory(prefix="dlexam-progress-") as folder:
+    with DRAWING, tempfile.TemporaryDirectory(prefix="dlexam-progress-") as folder:
         path = Path(folder) / "progress.svg"
         draw(families, path)
         return Response(path.read_bytes(), media_type="image/svg+xml")
