@@ -228,3 +228,8 @@ def test_practice_code_is_never_read_from_a_server_file(ann, name, tmp_path):
     secret.write_text("def adversarial(x, t, model):\n    return x  # SERVER SECRET\n")
     page = _answer(ann, name, 1, str(secret))
     assert page.status_code == 400 and "code itself" in page.text and "SERVER SECRET" not in page.text
+
+
+def test_an_answer_too_long_is_refused_unsaved(ann):
+    page = _answer(ann, "pieces", 6, "x" * 200_001)
+    assert page.status_code == 413 and "at most" in page.text

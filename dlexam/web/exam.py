@@ -24,7 +24,7 @@ from dlexam.exam.session import CLOCK_POLICY, ExamSession, TimeUp
 from dlexam.store import users
 from dlexam.store.users import User
 from dlexam.web.auth import current_user, student_store
-from dlexam.web.forms import CODE_NOT_FILE, answer_text, file_name_instead_of_code
+from dlexam.web.forms import CODE_NOT_FILE, MAX_ANSWER, TOO_LONG, answer_text, file_name_instead_of_code
 from dlexam.web.render import answer_input, page, question_html
 
 router = APIRouter()
@@ -79,6 +79,8 @@ def _session(request: Request, user: User, exam_id: int) -> ExamSession | None:
 def _safe_answer(session: ExamSession, label: str, text: str, submit: bool = True):
     """`session.answer`, except that a one-line code answer naming a .py file is refused: the terminal
     reads such a path from the student's own disk, which on a server would be the server's."""
+    if len(text) > MAX_ANSWER:
+        raise InputError(TOO_LONG)
     if file_name_instead_of_code(session.task(label)["family"], text):
         raise InputError(CODE_NOT_FILE)
     return session.answer(label, text, submit=submit)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+MAX_ANSWER = 200_000     # characters: far more than any answer, far less than a memory problem
+TOO_LONG = f"An answer has at most {MAX_ANSWER:,} characters."
+
 
 def answer_text(values: list[str]) -> str:
     """One field: as posted; several (option boxes named `answer`): joined as `a,c`, as typed answers are."""

@@ -19,7 +19,7 @@ from dlexam.store.users import User
 from dlexam.tasks.registry import FAMILIES, family
 from dlexam.tasks.typed_answer import read_answer
 from dlexam.web.auth import current_user, student_store
-from dlexam.web.forms import CODE_NOT_FILE, answer_text, file_name_instead_of_code
+from dlexam.web.forms import CODE_NOT_FILE, MAX_ANSWER, TOO_LONG, answer_text, file_name_instead_of_code
 from dlexam.web.render import answer_input, page, question_html
 
 router = APIRouter()
@@ -112,6 +112,8 @@ def answer(request: Request, name: str, seed: int, answer: list[str] = Form(defa
     text = answer_text(answer)
     if not text.strip():
         return _question_page(request, user, fam, variant, text, "Enter an answer first.", 400)
+    if len(text) > MAX_ANSWER:
+        return _question_page(request, user, fam, variant, "", TOO_LONG, 413)
     if file_name_instead_of_code(name, text):
         return _question_page(request, user, fam, variant, text, CODE_NOT_FILE, 400)
     try:
