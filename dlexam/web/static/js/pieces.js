@@ -165,6 +165,10 @@
     this.frame();
     var self = this;
     this.board.on("down", function (e) { self.click(self.pointer(e)); });
+    // where a click would land (snapped), and the segment it would end
+    this.ghost = this.board.create("point", [0, 0], { visible: false, fixed: true, withLabel: false, highlight: false,
+      size: 3, strokeColor: "#888", fillColor: "#fff" });
+    this.board.on("move", function (e) { self.hover(self.pointer(e)); });
     root.querySelectorAll("[data-mode]").forEach(function (button) {
       button.addEventListener("click", function () { self.setMode(button.dataset.mode); });
     });
@@ -260,6 +264,18 @@
       this.changed();
     }
     this.redraw();
+  };
+
+  Pieces.prototype.hover = function (p) {
+    var b = this.box, out = p[0] < b[0] - SNAP || p[0] > b[1] + SNAP || p[1] < b[2] - SNAP || p[1] > b[3] + SNAP;
+    if (this.mode === "region" || out) {
+      if (this.ghost.visProp.visible) { this.ghost.setAttribute({ visible: false }); }
+      return;
+    }
+    var q = this.snap(p);
+    this.ghost.setPosition(JXG.COORDS_BY_USER, q);
+    if (!this.ghost.visProp.visible) this.ghost.setAttribute({ visible: true });
+    this.board.update();
   };
 
   Pieces.prototype.pickRegion = function (p) {
@@ -387,7 +403,11 @@
     this.boundary.forEach(function (s) {
       add(board.create("segment", s, Object.assign({ strokeColor: "#d40", strokeWidth: 3, point1: ends("#d40"), point2: ends("#d40") }, plain)));
     });
-    if (this.pending) add(board.create("point", this.pending, { fixed: true, withLabel: false, size: 4, color: "#d40" }));
+    if (this.pending) {
+      var start = add(board.create("point", this.pending, { fixed: true, withLabel: false, size: 4, color: "#d40" }));
+      add(board.create("segment", [start, this.ghost], Object.assign({ dash: 2, strokeColor: this.mode === "line" ? "#135" : "#d40",
+        strokeOpacity: 0.6 }, plain)));
+    }
     if (this.picked) add(board.create("point", this.picked, { fixed: true, withLabel: false, size: 4, face: "x", color: "#063" }));
     board.unsuspendUpdate();
     this.report();
