@@ -238,7 +238,12 @@ def test_rnn_graph_drawn_by_clicking_gets_full_marks(page, shots):
     p = fam.solve(variant).answer.parts
     page.goto(f"{page.base}/practice/rnn/{seed}")
     page.wait_for_selector("[data-node=h0]")
-    for edge in p["a"].split(", "):
+    last = f"h{variant.data['steps']}"
+    page.fill("[data-role=new-node]", "y")          # the output drawn as a node of its own
+    page.click("[data-role=add-node]")
+    edges = p["a"].replace(f"{last}->{variant.data['error']}", f"{last}->y, y->{variant.data['error']}")
+    assert edges != p["a"]
+    for edge in edges.split(", "):
         u, v = edge.split("->")
         page.click(f"[data-node={u}]")
         page.click(f"[data-node={v}]")
