@@ -12,6 +12,10 @@ points, `grading.code.BLOCKED_POLICY`) and the protections this machine lacks. E
 student wrote is cleaned before it is shown: no escape sequences, one line per message, no
 spreadsheet formulas in the CSV. `--jobs` is capped by the memory available (a sandbox with
 torch holds ~260 MB; `JOB_MEMORY` is reserved per job).
+
+Every path grades a file with `dlexam.queue.grading.grade_file` / `grade_source`. With DLEXAM_BROKER_URL
+set, the files are queued instead (`grade_queue`): `dlexam worker`s on any host grade them, and this
+command prints the same JSON once all are graded; `--progress BATCH` shows a batch's state.
 """
 
 from __future__ import annotations

@@ -31,8 +31,7 @@ def import_graders() -> None:
     """Everything grading imports (torch, the families' checks), by grading a file that does not parse for
     every task: seconds, so before the first job — an import cut by a job's time limit would leave torch
     half-imported in this process."""
-    from dlexam.queue.grading import grade_source
-    from dlexam.queue.submissions import families
+    from dlexam.queue.grading import families, grade_source
 
     for task in families():
         grade_source(task, "warm-up.py", "(", None, None)

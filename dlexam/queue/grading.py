@@ -18,6 +18,13 @@ NOOP = "noop"            # a job that only sleeps (its source: seconds, at most 
 NOOP_MAX_SECONDS = 60.0
 
 
+def families() -> list[str]:
+    """The programming tasks (exam task 5), whose code is graded."""
+    from dlexam.tasks.registry import FAMILIES
+
+    return [name for name, (task, _) in FAMILIES.items() if task == 5]
+
+
 def jobs_for_memory(requested: int) -> int:
     """`requested`, capped so that every job's sandbox fits in the memory available now."""
     try:
