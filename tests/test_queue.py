@@ -127,3 +127,13 @@ def test_progress_without_a_batch_and_with_files_is_refused():
     proc = subprocess.run([*DLEXAM, "grade-code", "colorize", "x.py", "--progress", "b", "--json"],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and "without TASK and FILE" in json.loads(proc.stdout)["error"]
+
+
+def test_rows_left_queued_by_a_process_that_ended_are_graded_by_the_next_one():
+    db = engine()
+    orphan = _sub("orphan", source="0")
+    rows.insert_all(db, [rows.Submission(**{**orphan.__dict__, "queued": time.time() - 3600,
+                                            "enqueued": time.time() - 3600})])
+    wait(queue.submit("noop", "new.py", "0"))
+    assert wait("orphan")["slept"] == 0.0
+    assert rows.get(db, "orphan").status == "done"

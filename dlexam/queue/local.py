@@ -47,9 +47,28 @@ def _start() -> ThreadPoolExecutor:
         return _executor
 
 
+_resumed: set[int] = set()
+ORPHAN_SECONDS = 60.0   # a row queued this long ago by another process may be an orphan of one that ended
+
+
 def enqueue(database: Engine, key: str) -> Future:
-    """Grade `key` (a row of `database`) on the pool; the future's value is what `jobs.process` returned."""
+    """Grade `key` (a row of `database`) on the pool; the future's value is what `jobs.process` returned.
+    The first time in this process, rows that a process which ended left queued or running are taken too
+    (a duplicate of a live process's job is harmless: the claim lets one of them grade)."""
+    if id(database) not in _resumed:
+        _resumed.add(id(database))
+        for orphan in resend_orphans(database):
+            _start().submit(_run, database, orphan, settings())
     return _start().submit(_run, database, key, settings())
+
+
+def resend_orphans(database: Engine) -> list[str]:
+    import time
+
+    from dlexam.store.submissions import to_resend
+
+    now = time.time()
+    return to_resend(database, now, now - ORPHAN_SECONDS, now - settings().stale_seconds)
 
 
 def _run(database: Engine, key: str, config: Settings) -> str:
