@@ -121,3 +121,10 @@ def test_a_student_has_at_most_two_runs_pending(app, monkeypatch):
     assert client.get("/code/" + answers[0]["key"]).json() == {"status": "queued"}
     other = signed_in(app, "bob").post("/code/submit", json={"family": "adversarial", "seed": 1, "source": source})
     assert other.json()["key"] is not None
+
+
+def test_preview_shows_a_matrix_as_read(app):
+    client = signed_in(app, "alice")
+    body = client.post("/api/preview", json={"family": "hessian", "seed": 1, "part": "a",
+                                             "text": "[[2, 4/3], [4/3, 8/3]]"}).json()
+    assert body == {"latex": None, "text": "[[2, 4/3], [4/3, 8/3]]", "error": None}

@@ -102,7 +102,9 @@ def _affine_latex(text: str) -> str:
 
 
 def _plain(value: Any) -> str:
+    """Numbers as read: `0.96, 3.7`; a matrix `[[2, 4/3], [4/3, 8/3]]`."""
     if isinstance(value, list):
-        return ", ".join(_plain(v) for v in value) if not any(isinstance(v, list) for v in value) \
-            else "[" + "], [".join(_plain(v) for v in value) + "]"
+        if any(isinstance(v, list) for v in value):
+            return "[" + ", ".join("[" + _plain(v) + "]" for v in value) + "]"
+        return ", ".join(_plain(v) for v in value)
     return str(value)
