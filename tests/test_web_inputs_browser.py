@@ -228,6 +228,29 @@ def test_a_saved_drawing_is_drawn_again(page):
     assert json.loads(again["answer"]) == json.loads(sent)
 
 
+def test_the_pieces_answer_may_be_typed_instead(page):
+    from dlexam.tasks.registry import family
+
+    fam, seed = family("pieces"), 3
+    typed = fam.solve(fam.generate(seed)).answer_text      # what a terminal user types
+    page.goto(f"{page.base}/practice/pieces/{seed}")
+    page.click("[data-role=typed-box] summary")
+    page.fill("#practice-typed", typed)
+    assert page.input_value("#practice-answer") == typed
+    page.click("form#answer-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/attempts/\d+"))
+    assert _score(page) == (6.0, 6.0)
+
+
+def test_a_line_through_the_whole_box(page):
+    page.goto(f"{page.base}/practice/pieces/0")
+    page.wait_for_function("window.dlexamPieces && window.dlexamPieces.practice")
+    page.locator("[data-role=board]").scroll_into_view_if_needed()
+    page.check("[data-role=extend]")
+    _draw_segment(page, "practice", (-1, -1), (1, 1))
+    assert page.evaluate("window.dlexamPieces.practice.lines") == [[[-5, -5], [5, 5]]]
+
+
 # --- the RNN graph --------------------------------------------------------------------------------
 
 def test_rnn_graph_drawn_by_clicking_gets_full_marks(page, shots):

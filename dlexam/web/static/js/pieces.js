@@ -179,6 +179,9 @@
     root.querySelector("[data-role=set-function]").addEventListener("click", function () { self.setFunction(); });
     fn.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); self.setFunction(); } });
     fn.addEventListener("input", function () { clearTimeout(self.timer); self.timer = setTimeout(function () { self.preview(); }, 250); });
+    this.typed = root.querySelector("[data-role=typed]");
+    this.typed.addEventListener("input", function () { self.changed(); self.report(); });
+    this.extend = root.querySelector("[data-role=extend]");
     this.restore(this.field.value);
     this.setMode("line");
     this.redraw();
@@ -259,7 +262,7 @@
     this.pending = null;
     if (dist(a, p) > 1e-6) {
       var list = this.mode === "line" ? this.lines : this.boundary;
-      list.push([a, p]);
+      list.push(this.mode === "line" && this.extend.checked ? this.across(a, p) : [a, p]);
       this.history.push(function () { list.pop(); });
       this.changed();
     }
@@ -276,6 +279,20 @@
     this.ghost.setPosition(JXG.COORDS_BY_USER, q);
     if (!this.ghost.visProp.visible) this.ghost.setAttribute({ visible: true });
     this.board.update();
+  };
+
+  // The line through a and b, from one edge of the box to the other.
+  Pieces.prototype.across = function (a, b) {
+    var box = this.box, d = [b[0] - a[0], b[1] - a[1]], lo = -Infinity, hi = Infinity;
+    [[0, box[0], box[1]], [1, box[2], box[3]]].forEach(function (axis) {
+      var k = axis[0];
+      if (Math.abs(d[k]) < EPS) return;
+      var t1 = (axis[1] - a[k]) / d[k], t2 = (axis[2] - a[k]) / d[k];
+      lo = Math.max(lo, Math.min(t1, t2));
+      hi = Math.min(hi, Math.max(t1, t2));
+    });
+    function at(t) { return [round(a[0] + t * d[0]), round(a[1] + t * d[1])]; }
+    return [at(lo), at(hi)];
   };
 
   Pieces.prototype.pickRegion = function (p) {
@@ -376,8 +393,8 @@
   };
 
   Pieces.prototype.changed = function () {
-    var a = this.answer();
-    this.field.value = a.text;
+    var a = this.answer(), typed = this.typed.value.trim();
+    this.field.value = typed || a.text;        // a typed answer, while there is one, is the answer
     this.problems = a.problems;
     if (this.form) this.form.dispatchEvent(new CustomEvent("dlexam:answer-changed", { bubbles: true }));
   };
@@ -414,20 +431,28 @@
   };
 
   Pieces.prototype.report = function () {
-    var a = this.answer(), lines = [];
-    lines.push(this.lines.length + " line(s), " + this.labels.length + " region(s) labelled, " + this.boundary.length + " boundary segment(s).");
-    this.status.textContent = "";
-    lines.concat(a.problems).forEach(function (t, i) {
+    var a = this.answer(), out = this.status, info = [];
+    if (this.typed.value.trim()) info.push("The typed answer is sent, not the drawing.");
+    info.push(this.lines.length + " line(s), " + this.labels.length + " region(s) labelled, " + this.boundary.length + " boundary segment(s).");
+    out.textContent = "";
+    function line(text, error) {
       var p = document.createElement("p");
-      p.textContent = t;
-      if (i) p.className = "input-error";
-      this.status.appendChild(p);
-    }, this);
+      p.textContent = text;
+      if (error) p.className = "input-error";
+      out.appendChild(p);
+    }
+    info.forEach(function (t) { line(t, false); });
+    a.problems.forEach(function (t) { line(t, true); });
   };
 
   // A saved answer drawn again: each polygon's inner edges as lines, its centre labelled.
   Pieces.prototype.restore = function (text) {
-    if (!text || text.charAt(0) !== "{") return;
+    if (text && text.trim().charAt(0) !== "{") {          // typed, not drawn: back into the typing box
+      this.typed.value = text;
+      this.root.querySelector("[data-role=typed-box]").open = true;
+      return;
+    }
+    if (!text) return;
     var parts;
     try { parts = JSON.parse(text); } catch (e) { return; }
     var b = this.box, seen = {}, self = this;
