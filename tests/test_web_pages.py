@@ -98,6 +98,7 @@ def test_someone_elses_attempt_is_not_found(ann, bob):
     assert theirs.status_code == missing.status_code == 404
     assert bob.get(location + "/picture").status_code == 404
     assert location not in bob.get("/results").text and location in ann.get("/results").text
+    assert "No attempts yet" in bob.get("/progress").text and "parameters" in ann.get("/progress").text
 
 
 def test_progress_page_and_plot(ann):
