@@ -1,5 +1,5 @@
 """The strings the browser inputs produce are answers the families read and grade as in the terminal:
-the pieces drawing (its regions found by pieces.js itself, run in node), the RNN graph's edge list,
+the pieces drawing (its regions found by the browser's own arrangement.js, run in node), the RNN graph's edge list,
 the parts joined into one line. And the inputs carry nothing of the key."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dlexam.tasks.registry import family, names
 from dlexam.tasks.typed_answer import read_answer
 from dlexam.web.inputs import input_context, input_kind
 
-PIECES_JS = Path(__file__).resolve().parents[1] / "dlexam/web/static/js/pieces.js"
+ARRANGEMENT_JS = Path(__file__).resolve().parents[1] / "dlexam/web/static/js/arrangement.js"
 NODE = shutil.which("node")
 
 
@@ -52,13 +52,12 @@ def test_pieces_context_shows_only_the_given_piece():
     assert set(context) == {"kind", "family", "seed", "hint", "box", "level", "count", "grid", "given"}
 
 
-# --- the pieces drawing, through pieces.js's own arrangement code ------------------------------------
+# --- the pieces drawing, through the browser's own arrangement code (arrangement.js) ------------------
 
 def _faces(segments):
-    """pieces.js's faces() on these segments, run in node (the code the browser runs)."""
-    script = (f"global.window = {{}}; global.document = {{ querySelectorAll: () => [] }};"
-              f"require({json.dumps(str(PIECES_JS))});"
-              f"process.stdout.write(JSON.stringify(window.dlexamPiecesFaces({json.dumps(segments)})));")
+    """arrangement.js's faces() on these segments, run in node (the code the browser runs)."""
+    script = (f"require({json.dumps(str(ARRANGEMENT_JS))});"
+              f"process.stdout.write(JSON.stringify(globalThis.dlexamArrangement.faces({json.dumps(segments)})));")
     out = subprocess.run([NODE, "-e", script], capture_output=True, text=True, timeout=30, check=True)
     return json.loads(out.stdout)
 
@@ -94,7 +93,7 @@ def _drawing(variant, lines, boundary):
     return json.dumps({"pieces": pieces, "boundary": boundary})
 
 
-@pytest.mark.skipif(NODE is None, reason="needs node to run pieces.js")
+@pytest.mark.skipif(NODE is None, reason="needs node to run arrangement.js")
 @pytest.mark.parametrize("seed", [0, 1, 4])
 def test_the_solution_drawn_as_lines_gets_full_marks(seed):
     from dlexam.tasks.pieces.data import solved
@@ -109,7 +108,7 @@ def test_the_solution_drawn_as_lines_gets_full_marks(seed):
     assert grade.points == grade.max_points == fam.points
 
 
-@pytest.mark.skipif(NODE is None, reason="needs node to run pieces.js")
+@pytest.mark.skipif(NODE is None, reason="needs node to run arrangement.js")
 def test_a_drawing_missing_a_line_gets_a_counterexample_in_the_merged_region():
     from dlexam.tasks.pieces.data import solved
 
