@@ -9,6 +9,7 @@
 #   libseccomp2: the sandbox's seccomp filter (built through the pyseccomp package)
 #   chromium: the browser tests drive Debian's Chromium with Playwright (tests only)
 #   redis-server: the queue's tests start a throw-away broker (tests only; DLEXAM_BROKER_URL in a deployment)
+#   nodejs: the tests run the pieces drawing's geometry (dlexam/web/static/js/arrangement.js) in node (tests only)
 # Installs with apt-get only when a command is missing and we are root; otherwise says what to do.
 set -eu
 
@@ -22,12 +23,13 @@ for tool in prlimit setpriv unshare mount; do
 done
 command -v chromium >/dev/null 2>&1 || need="$need chromium"
 command -v redis-server >/dev/null 2>&1 || need="$need redis-server"
+command -v node >/dev/null 2>&1 || need="$need nodejs"
 if ! ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2'; then
     need="$need libseccomp2"
 fi
 
 if [ -z "$need" ]; then
-    echo "install-system-deps: nothing to do (bwrap $(bwrap --version 2>/dev/null | cut -d' ' -f2), prlimit, setpriv, unshare, mount, libseccomp, chromium, redis-server present)"
+    echo "install-system-deps: nothing to do (bwrap $(bwrap --version 2>/dev/null | cut -d' ' -f2), prlimit, setpriv, unshare, mount, libseccomp, chromium, redis-server, node present)"
     exit 0
 fi
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
