@@ -76,7 +76,8 @@
       body.appendChild(tr);
     });
     this.table.hidden = !(res.checks || []).length;
-    var score = "Score " + res.score + " of " + res.max_score + ".";
+    var score = typeof res.score === "number" ? "Score " + res.score + " of " + res.max_score + "." : "";
+    if (res.status === "failed" && !score) { this.say("Could not be checked: " + (res.error || "the grader failed."), true); return; }
     this.say(res.error ? score + " " + res.error : score, Boolean(res.error));
   };
 
