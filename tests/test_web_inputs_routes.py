@@ -79,6 +79,7 @@ def test_preview_needs_sign_in_and_the_csrf_token(app):
 
 def test_code_submit_refuses_a_file_name_and_bad_python_before_queueing(app):
     client = signed_in(app, "alice")
+    assert 'data-role="run"' in client.get("/practice/adversarial/1").text     # practice runs the checks
     res = client.post("/code/submit", json={"family": "adversarial", "seed": 1, "source": "/etc/passwd.py"})
     assert res.json()["key"] is None and "code itself" in res.json()["error"]
     res = client.post("/code/submit", json={"family": "adversarial", "seed": 1, "source": "def f(:\n  pass"})
@@ -128,3 +129,18 @@ def test_preview_shows_a_matrix_as_read(app):
     body = client.post("/api/preview", json={"family": "hessian", "seed": 1, "part": "a",
                                              "text": "[[2, 4/3], [4/3, 8/3]]"}).json()
     assert body == {"latex": None, "text": "[[2, 4/3], [4/3, 8/3]]", "error": None}
+
+
+def test_a_code_task_of_the_open_exam_is_not_run_before_hand_in(app):
+    from dlexam.store import users as accounts
+
+    client = signed_in(app, "alice")
+    token = client.headers["X-CSRF-Token"]
+    client.post("/exam/start", data={"seed": "7", "minutes": "30", "csrf": token})
+    exam = accounts.as_student(app.state.store, "alice").open_exam()
+    task = next(t for t in exam.plan["tasks"] if t["family"] in ("adversarial", "colorize", "inpaint"))
+    source = "import torch\n\ndef adversarial(x, t, model):\n    return x\n"
+    res = client.post("/code/submit", json={"family": task["family"], "seed": int(task["seed"]), "source": source})
+    assert res.status_code == 404
+    page = client.get(f"/exam/{exam.id}/task/{next(k for k in exam.labels if k.startswith('5'))}").text
+    assert 'data-role="run"' not in page and "checked when you hand in" in page

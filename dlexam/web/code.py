@@ -3,7 +3,8 @@
 answers at once with its key; GET /code/{key} is its status, then grade-code's object with the checks.
 
 A submission belongs to the student who sent it: anyone else asking for its key gets 404, as for
-an unknown key. The source must be the code itself — a one-line `something.py` would make the
+an unknown key. A task of the student's open mock exam is not run before hand-in (404, as the
+practice pages refuse it). The source must be the code itself — a one-line `something.py` would make the
 family's reader open a file on the server, so it is refused here. Included by app.py
 (`OPTIONAL_ROUTERS`): `from dlexam.web import code; app.include_router(code.router)`.
 """
@@ -18,7 +19,7 @@ from pydantic import BaseModel, Field
 from dlexam.errors import InputError
 from dlexam.store.users import User
 from dlexam.tasks.registry import FAMILIES, family
-from dlexam.web.auth import current_user
+from dlexam.web.auth import current_user, student_store
 from dlexam.web.inputs import CODE_FAMILIES
 
 router = APIRouter()
@@ -39,7 +40,7 @@ def database(request: Request) -> str:
 
 @router.post("/code/submit")
 def submit(body: CodeRequest, request: Request, user: User = Depends(current_user)) -> dict[str, Any]:
-    if body.family not in FAMILIES or body.family not in CODE_FAMILIES:
+    if body.family not in FAMILIES or body.family not in CODE_FAMILIES or _in_open_exam(request, user, body):
         raise HTTPException(404)
     source = body.source.strip()
     if "\n" not in source:
@@ -58,6 +59,13 @@ def submit(body: CodeRequest, request: Request, user: User = Depends(current_use
                 database=database(request))
     pending.append(key)
     return {"key": key, "error": None}
+
+
+def _in_open_exam(request: Request, user: User, body: CodeRequest) -> bool:
+    """A task of the student's open mock exam is checked at hand-in, not before (as practice refuses it)."""
+    exam = student_store(request, user).open_exam()
+    return exam is not None and any(t["family"] == body.family and int(t["seed"]) == body.seed
+                                    for t in exam.plan["tasks"])
 
 
 def _pending(request: Request, student: str) -> list[str]:

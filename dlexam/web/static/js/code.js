@@ -24,7 +24,8 @@
       self.editor.save();                       // the textarea keeps the answer the form posts
       if (self.form) self.form.dispatchEvent(new CustomEvent("dlexam:answer-changed", { bubbles: true }));
     });
-    root.querySelector("[data-role=run]").addEventListener("click", function () { self.run(); });
+    var run = root.querySelector("[data-role=run]");
+    if (run) run.addEventListener("click", function () { self.run(); });
   }
 
   Code.prototype.say = function (text, error) {
