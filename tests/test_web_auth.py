@@ -162,3 +162,31 @@ def test_user_add_command(tmp_path, monkeypatch, capsys):
     app = make_app(tmp_path)
     with client(app) as http:
         sign_in(http, "prof")      # the password read from standard input signs in
+
+
+def test_dlexam_serve_answers_healthz(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+    from web_support import free_port
+
+    port = free_port()
+    env = {**os.environ, "DLEXAM_STORE": str(tmp_path / "store.sqlite3")}
+    server = subprocess.Popen([sys.executable, "-m", "dlexam.cli", "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None and time.monotonic() < deadline, "dlexam serve did not start"
+                time.sleep(0.2)
+        assert response.status_code == 200 and response.json() == {"ok": True}
+    finally:
+        server.terminate()
+        server.wait(20)
+    assert stat.S_IMODE(os.stat(tmp_path / "web-secret").st_mode) == 0o600
