@@ -291,6 +291,11 @@ def test_formula_preview_shows_the_parse_error(page, shots):
     page.fill("#practice-part-b", "2*||w||_1")
     page.locator("[data-part=b] .part-preview .katex").wait_for()
     page.screenshot(path=str(shots / "input-formula.png"), full_page=True)
+    # sent as it is, refused by the grader's parser, and shown again part by part
+    page.click("form#answer-form button[type=submit]")
+    page.wait_for_selector("p.error")
+    assert page.input_value("#practice-part-a") == "2*a1*w1*sign(c21 - x2"
+    assert page.input_value("#practice-part-b") == "2*||w||_1"
 
 
 def test_choice_boxes_answer_a_question(page, shots):
