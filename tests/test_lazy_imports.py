@@ -82,3 +82,25 @@ def test_windows_of_every_posed_layer_are_torchs(name):
         assert [spec_windows(layer) for layer in layers] == [windows(m) for m in sequence(module)]
         if name == "receptive-field":
             assert spec_receptive_field(spec) == receptive_field(module)
+
+
+@pytest.mark.parametrize("name", ["rnn", "gradient-bound", "adversarial", "colorize"])
+def test_prepare_loads_what_grading_needs(name):
+    """`practice` calls `prepare` while the student reads: afterwards grading imports nothing heavy
+    (for code, torch is loaded; its grade runs in the sandbox and is tested elsewhere)."""
+    fam = family(name)
+    answer = fam.solve(fam.generate(5)).answer_text
+    grade = "" if fam.topic.startswith("Task 5") else f"""
+        before = {{m.split(".")[0] for m in sys.modules}}
+        grade = fam.grade(variant, fam.parse_answer(variant, {answer!r}))
+        assert grade.full_marks, grade.feedback
+        assert not {{m.split(".")[0] for m in sys.modules}} - before & {{"torch", "sympy", "scipy", "matplotlib"}}
+    """
+    loaded = heavy_modules_after(f"""
+        import sys
+        from dlexam.tasks.registry import family
+        fam = family({name!r})
+        variant = fam.generate(5)
+        fam.prepare()
+    """ + grade)
+    assert ("torch" if fam.topic.startswith("Task 5") else "sympy") in loaded

@@ -164,6 +164,7 @@ def _ask(console, opening, name: str, seed: int):
     console.print(f"Answer: {fam.answer_hint(variant)}", style="dim", markup=False)
     if isinstance(opening, _StoreOpening):
         opening.start()              # while the student reads
+    _prepare(fam)                    # torch or SymPy for the grade, too
     started = time.monotonic()
     while True:
         text = _read(console, "Your answer: ")
@@ -183,6 +184,20 @@ def _ask(console, opening, name: str, seed: int):
     _show_grade(console, grade, fam.solve(variant).steps)
     _show_picture(console, fam, variant, _pictures(store) / f"{name}-{seed}.png")
     return {"points": grade.points, "max_points": grade.max_points, "attempt": attempt}
+
+
+def _prepare(fam) -> None:
+    """Load what grading the answer needs in a daemon thread (torch takes seconds): posing never
+    imports it, so the question appears at once and the grade rarely waits. A failure here is
+    left for the grade to meet and report."""
+    import threading
+
+    def load() -> None:
+        try:
+            fam.prepare()
+        except Exception:  # noqa: BLE001 - the grade imports the same and says what is wrong
+            pass
+    threading.Thread(target=load, name="dlexam-prepare", daemon=True).start()
 
 
 def _pictures(store):

@@ -6,6 +6,7 @@ so attempts can be stored, sent to a browser and graded again later.
 
 from __future__ import annotations
 
+import importlib
 import random
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
@@ -82,6 +83,9 @@ class TaskFamily(ABC):
     title: ClassVar[str]
     topic: ClassVar[str]
     points: ClassVar[float] = 1.0
+    # Modules grading imports that are slow to load (torch, SymPy): posing never imports them, so a
+    # question appears at once, and `prepare` loads them while the student reads it.
+    grading_modules: ClassVar[tuple[str, ...]] = ()
 
     def generate(self, seed: int) -> Variant:
         check_seed(seed)
@@ -118,6 +122,19 @@ class TaskFamily(ABC):
 
     def render(self, variant: Variant, fmt: str = "text") -> str:
         return render(self.document(variant), fmt)
+
+    def prepare(self) -> None:
+        """Import what grading and drawing this family's answers need (`grading_modules`; pyplot
+        where there is a picture). Meant for a background thread started once a question is on
+        screen: the grade then does not wait for torch or SymPy to load."""
+        names = list(self.grading_modules)
+        if type(self).picture is not TaskFamily.picture:
+            names += ["matplotlib", "matplotlib.pyplot"]
+        for name in names:
+            if name == "matplotlib.pyplot":
+                import matplotlib
+                matplotlib.use("Agg")   # as every picture does, before pyplot picks a backend
+            importlib.import_module(name)
 
     def picture(self, variant: Variant, path: str | Path) -> Path | None:
         """Draw the solution to `path` (PNG or SVG); families without a picture return None."""

@@ -53,6 +53,7 @@ class AdversarialTask(TaskFamily):
     title = "Adversarial attack (programming)"
     topic = "Task 5: programming"
     points = float(sum(POINTS.values()))
+    grading_modules = ("dlexam.tasks.adversarial.checks",)
 
     # --- posing ---------------------------------------------------------------------------
     def _generate(self, rng: random.Random) -> AdversarialData:

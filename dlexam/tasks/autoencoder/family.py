@@ -90,6 +90,7 @@ class _Autoencoder(TaskFamily):
     task: Task
     topic = "Task 5: programming"
     points = float(sum(CODE_POINTS[Task.COLORIZE].values()) + LIMITATION_POINTS)
+    grading_modules = ("dlexam.tasks.autoencoder.checks",)
 
     # -- posing ----------------------------------------------------------------------
     def _generate(self, rng: random.Random) -> AutoencoderData:

@@ -45,6 +45,7 @@ class GradientBound(PartsFamily[GradientBoundData]):
     name = "gradient-bound"
     title = "Gradient, bound and regularization"
     topic = "Task 3: gradient, bound and regularization"
+    grading_modules = ("dlexam.engines.equivalence", "dlexam.engines.calculus")
     grading = part_grading     # POINTS, read, grade_parts
     second = second_method     # verify_answer: every part by a second method
 

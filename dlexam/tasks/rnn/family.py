@@ -44,6 +44,7 @@ class RNN(PartsFamily[RNNData]):
     name = "rnn"
     title = "RNN: unrolled graph and the chain rule"
     topic = "Task 4: RNN"
+    grading_modules = ("dlexam.engines.equivalence", "dlexam.engines.calculus")
     grading = part_grading     # POINTS, read, grade_parts
     second = second_method     # verify_answer: every part by a second method
 
