@@ -234,3 +234,22 @@ def test_practice_code_is_never_read_from_a_server_file(ann, name, tmp_path):
 def test_an_answer_too_long_is_refused_unsaved(ann):
     page = _answer(ann, "pieces", 6, "x" * 200_001)
     assert page.status_code == 413 and "at most" in page.text
+
+
+@pytest.mark.slow
+def test_practice_code_is_queued_then_graded(ann, bob):
+    import time
+
+    source = "def adversarial(x, t, model):\n    raise ValueError('not yet')\n"
+    queued = _answer(ann, "adversarial", 2, source)
+    waiting = queued.headers["location"]
+    assert queued.status_code == 303 and waiting.startswith("/practice/code/")
+    assert bob.get(waiting).status_code == 404
+    deadline = time.monotonic() + 240
+    while (step := ann.get(waiting, follow_redirects=False)).status_code == 200:
+        assert "Grading your code" in step.text and time.monotonic() < deadline
+        time.sleep(1)
+    result = ann.get(step.headers["location"])
+    assert result.status_code == 200 and "of 10 points" in result.text and "ValueError" in html.unescape(result.text)
+    again = ann.get(waiting, follow_redirects=False).headers["location"]
+    assert again == step.headers["location"]                  # one attempt per submission

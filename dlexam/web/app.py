@@ -23,7 +23,7 @@ from dlexam.web import auth
 from dlexam.web.render import page
 
 STATIC = Path(__file__).resolve().parent / "static"
-ROUTERS = ("accounts", "practice", "exam", "results", "progress")
+ROUTERS = ("accounts", "practice_code", "practice", "exam", "results", "progress")   # /practice/code/{key} before /practice/{name}/{seed}
 OPTIONAL_ROUTERS = ("preview", "code", "staff")     # the other helpers' modules, once they exist
 SESSION_DAYS = 14
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "

@@ -3,6 +3,7 @@ as `dlexam practice` does), answer a question, see its grade at /attempts/{id} (
 
 The question page shows the family's HTML and the answer input; the key stays on the server until
 the answer is graded. A question that stands in the student's open mock exam is not offered here.
+Code answers are queued for the sandbox (practice_code.py) instead of graded in the request.
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from dlexam.tasks.registry import FAMILIES, family
 from dlexam.tasks.typed_answer import read_answer
 from dlexam.web.auth import current_user, student_store
 from dlexam.web.forms import CODE_NOT_FILE, MAX_ANSWER, TOO_LONG, answer_text, file_name_instead_of_code
+from dlexam.web.practice_code import queue_answer
 from dlexam.web.render import answer_input, page, question_html
 
 router = APIRouter()
 SEED_SPACE = 2**32
+CODE_TASK = 5
 TASKS = {1: "Multiple choice", 2: "Pieces and decision boundary", 3: "Gradient and bound, or Hessian",
          4: "Backpropagation through an RNN", 5: "Programming (PyTorch)"}
 
@@ -118,6 +121,14 @@ def answer(request: Request, name: str, seed: int, answer: list[str] = Form(defa
         return _question_page(request, user, fam, variant, text, CODE_NOT_FILE, 400)
     try:
         parsed = read_answer(fam, variant, text)
+    except InputError as exc:
+        return _question_page(request, user, fam, variant, text, str(exc), 400)
+    if FAMILIES[name][0] == CODE_TASK:      # the sandbox through the queue, not in this request
+        code = parsed.parts.get("code")
+        if not isinstance(code, str):
+            return _question_page(request, user, fam, variant, text, "The answer holds no code.", 400)
+        return queue_answer(request, user, name, seed, code)
+    try:
         graded = fam.grade(variant, parsed)
     except InputError as exc:
         return _question_page(request, user, fam, variant, text, str(exc), 400)
