@@ -6,58 +6,28 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import threading
-import time
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from web_support import CHROMIUM, add_user, browser_sign_in, chromium, make_app, served
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--no-first-run",
-        "--disable-component-update", "--disable-sync"]
-PASSWORD = "a long password"
+pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    import uvicorn
-
-    from dlexam.store import users
-    from dlexam.web.app import create_app
-    from dlexam.web.auth import hash_password
-
-    folder = tmp_path_factory.mktemp("web")
-    app = create_app(str(folder / "store.sqlite3"))
-    users.add(app.state.store, "alice", hash_password(PASSWORD))
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    app = make_app(tmp_path_factory.mktemp("web"))
+    add_user(app, "alice")
+    with served(app) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
@@ -69,11 +39,7 @@ def page(browser, server):
     pg.on("console", lambda m: errors.append(m.text) if m.type == "error" and "Failed to load" not in m.text else None)
     pg.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 and r.request.method == "GET"
           and "favicon" not in r.url else None)     # a refused answer (400 to its POST) is a page, not an error
-    pg.goto(server + "/signin")
-    pg.fill("input[name=name]", "alice")
-    pg.fill("input[name=password]", PASSWORD)
-    pg.click("form button[type=submit], form input[type=submit]")
-    pg.wait_for_load_state()
+    browser_sign_in(pg, server, "alice")
     pg.base = server
     yield pg
     context.close()

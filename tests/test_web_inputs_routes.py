@@ -2,42 +2,29 @@
 
 from __future__ import annotations
 
-import re
 import time
 
 import pytest
-
-from dlexam.store import users
-from dlexam.web.app import create_app
-from dlexam.web.auth import hash_password
-
-testclient = pytest.importorskip("fastapi.testclient")
-PASSWORD = "a long password"
+from web_support import add_user, client, make_app, sign_in
 
 
 @pytest.fixture
 def app(tmp_path):
-    app = create_app(str(tmp_path / "store.sqlite3"))
+    app = make_app(tmp_path)
     for name in ("alice", "bob"):
-        users.add(app.state.store, name, hash_password(PASSWORD))
+        add_user(app, name)
     return app
 
 
 def signed_in(app, name: str):
-    client = testclient.TestClient(app)
-    token = _token(client.get("/signin").text)
-    client.post("/signin", data={"name": name, "password": PASSWORD, "csrf": token, "next": "/"})
-    client.headers["X-CSRF-Token"] = _token(client.get("/practice").text)
-    return client
-
-
-def _token(html: str) -> str:
-    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+    http = client(app)
+    http.headers["X-CSRF-Token"] = sign_in(http, name)
+    return http
 
 
 def test_preview_typesets_a_formula_as_the_grader_reads_it(app):
-    client = signed_in(app, "alice")
-    res = client.post("/api/preview", json={"family": "rnn", "seed": 5, "part": "b", "text": "-t*Heaviside(-t*y)"})
+    http = signed_in(app, "alice")
+    res = http.post("/api/preview", json={"family": "rnn", "seed": 5, "part": "b", "text": "-t*Heaviside(-t*y)"})
     assert res.status_code == 200
     body = res.json()
     assert body["error"] is None and r"\operatorname{H}" in body["latex"] and "t" in body["latex"]
@@ -50,41 +37,41 @@ def test_preview_gives_the_parsers_own_error(app):
     text = "2*a1*w1*sign(c21 - x2"
     with pytest.raises(InputError) as parsed:
         read_formula(text)
-    client = signed_in(app, "alice")
-    body = client.post("/api/preview", json={"family": "gradient-bound", "seed": 1, "part": "a", "text": text}).json()
+    http = signed_in(app, "alice")
+    body = http.post("/api/preview", json={"family": "gradient-bound", "seed": 1, "part": "a", "text": text}).json()
     assert body["error"] == str(parsed.value) and body["latex"] is None
 
 
 def test_preview_of_a_bound_and_a_number_and_a_whole_answer(app):
-    client = signed_in(app, "alice")
-    bound = client.post("/api/preview", json={"family": "gradient-bound", "seed": 1, "part": "b",
+    http = signed_in(app, "alice")
+    bound = http.post("/api/preview", json={"family": "gradient-bound", "seed": 1, "part": "b",
                                               "text": "1/2*||w||_1"}).json()
     assert r"\|w\|_1" in bound["latex"]
-    number = client.post("/api/preview", json={"family": "hessian", "seed": 1, "part": "c", "text": "1/4"}).json()
+    number = http.post("/api/preview", json={"family": "hessian", "seed": 1, "part": "c", "text": "1/4"}).json()
     assert number["error"] is None and number["text"]
-    whole = client.post("/api/preview", json={"family": "concepts", "seed": 1, "text": "zz"}).json()
+    whole = http.post("/api/preview", json={"family": "concepts", "seed": 1, "text": "zz"}).json()
     assert whole["error"]
 
 
 def test_preview_needs_sign_in_and_the_csrf_token(app):
-    anonymous = testclient.TestClient(app)
+    anonymous = client(app)
     res = anonymous.post("/api/preview", json={"family": "rnn", "seed": 5, "part": "b", "text": "y"},
                          follow_redirects=False)
     assert res.status_code in (401, 403, 303)
-    client = signed_in(app, "alice")
-    del client.headers["X-CSRF-Token"]
-    res = client.post("/api/preview", json={"family": "rnn", "seed": 5, "part": "b", "text": "y"})
+    http = signed_in(app, "alice")
+    del http.headers["X-CSRF-Token"]
+    res = http.post("/api/preview", json={"family": "rnn", "seed": 5, "part": "b", "text": "y"})
     assert res.status_code == 403
 
 
 def test_code_submit_refuses_a_file_name_and_bad_python_before_queueing(app):
-    client = signed_in(app, "alice")
-    assert 'data-role="run"' in client.get("/practice/adversarial/1").text     # practice runs the checks
-    res = client.post("/code/submit", json={"family": "adversarial", "seed": 1, "source": "/etc/passwd.py"})
+    http = signed_in(app, "alice")
+    assert 'data-role="run"' in http.get("/practice/adversarial/1").text     # practice runs the checks
+    res = http.post("/code/submit", json={"family": "adversarial", "seed": 1, "source": "/etc/passwd.py"})
     assert res.json()["key"] is None and "code itself" in res.json()["error"]
-    res = client.post("/code/submit", json={"family": "adversarial", "seed": 1, "source": "def f(:\n  pass"})
+    res = http.post("/code/submit", json={"family": "adversarial", "seed": 1, "source": "def f(:\n  pass"})
     assert res.json()["key"] is None and "not valid Python" in res.json()["error"]
-    assert client.post("/code/submit", json={"family": "rnn", "seed": 1, "source": "x = 1\ny = 2"}).status_code == 404
+    assert http.post("/code/submit", json={"family": "rnn", "seed": 1, "source": "x = 1\ny = 2"}).status_code == 404
 
 
 def test_a_submission_is_seen_only_by_its_student(app):
@@ -101,10 +88,10 @@ def test_a_submission_is_seen_only_by_its_student(app):
 
 
 def test_preview_reads_a_pieces_function_as_the_pieces_grader(app):
-    client = signed_in(app, "alice")
-    ok = client.post("/api/preview", json={"family": "pieces", "seed": 0, "part": "function", "text": "y = 2x1 - x2"}).json()
+    http = signed_in(app, "alice")
+    ok = http.post("/api/preview", json={"family": "pieces", "seed": 0, "part": "function", "text": "y = 2x1 - x2"}).json()
     assert ok["error"] is None and ok["latex"] == "y = 2 x_{1} - x_{2}"
-    bad = client.post("/api/preview", json={"family": "pieces", "seed": 0, "part": "function", "text": "max(x1, 0)"}).json()
+    bad = http.post("/api/preview", json={"family": "pieces", "seed": 0, "part": "function", "text": "max(x1, 0)"}).json()
     assert "affine" in bad["error"]
 
 
@@ -113,20 +100,20 @@ def test_a_student_has_at_most_two_runs_pending(app, monkeypatch):
 
     sent = []
     monkeypatch.setattr(submissions, "send", lambda keys, database, broker: sent.extend(keys))   # nobody grades
-    client = signed_in(app, "alice")
+    http = signed_in(app, "alice")
     source = "import torch\n\ndef adversarial(x, t, model):\n    return x\n"
-    answers = [client.post("/code/submit", json={"family": "adversarial", "seed": 1, "source": source}).json()
+    answers = [http.post("/code/submit", json={"family": "adversarial", "seed": 1, "source": source}).json()
                for _ in range(3)]
     assert [a["key"] is not None for a in answers] == [True, True, False]
     assert "wait" in answers[2]["error"] and len(sent) == 2
-    assert client.get("/code/" + answers[0]["key"]).json() == {"status": "queued"}
+    assert http.get("/code/" + answers[0]["key"]).json() == {"status": "queued"}
     other = signed_in(app, "bob").post("/code/submit", json={"family": "adversarial", "seed": 1, "source": source})
     assert other.json()["key"] is not None
 
 
 def test_preview_shows_a_matrix_as_read(app):
-    client = signed_in(app, "alice")
-    body = client.post("/api/preview", json={"family": "hessian", "seed": 1, "part": "a",
+    http = signed_in(app, "alice")
+    body = http.post("/api/preview", json={"family": "hessian", "seed": 1, "part": "a",
                                              "text": "[[2, 4/3], [4/3, 8/3]]"}).json()
     assert body == {"latex": None, "text": "[[2, 4/3], [4/3, 8/3]]", "error": None}
 
@@ -134,13 +121,13 @@ def test_preview_shows_a_matrix_as_read(app):
 def test_a_code_task_of_the_open_exam_is_not_run_before_hand_in(app):
     from dlexam.store import users as accounts
 
-    client = signed_in(app, "alice")
-    token = client.headers["X-CSRF-Token"]
-    client.post("/exam/start", data={"seed": "7", "minutes": "30", "csrf": token})
+    http = signed_in(app, "alice")
+    token = http.headers["X-CSRF-Token"]
+    http.post("/exam/start", data={"seed": "7", "minutes": "30", "csrf": token})
     exam = accounts.as_student(app.state.store, "alice").open_exam()
     task = next(t for t in exam.plan["tasks"] if t["family"] in ("adversarial", "colorize", "inpaint"))
     source = "import torch\n\ndef adversarial(x, t, model):\n    return x\n"
-    res = client.post("/code/submit", json={"family": task["family"], "seed": int(task["seed"]), "source": source})
+    res = http.post("/code/submit", json={"family": task["family"], "seed": int(task["seed"]), "source": source})
     assert res.status_code == 404
-    page = client.get(f"/exam/{exam.id}/task/{next(k for k in exam.labels if k.startswith('5'))}").text
+    page = http.get(f"/exam/{exam.id}/task/{next(k for k in exam.labels if k.startswith('5'))}").text
     assert 'data-role="run"' not in page and "checked when you hand in" in page
