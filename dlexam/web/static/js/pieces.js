@@ -351,7 +351,8 @@
 
   window.dlexamPieces = window.dlexamPieces || {};
   document.querySelectorAll("[data-input=pieces]").forEach(function (root) {
+    if (root.dlexamPieces) return;            // the script may be included more than once on a page
     var ctx = JSON.parse(root.querySelector("script[type='application/json']").textContent);
-    window.dlexamPieces[root.dataset.fieldId] = new Pieces(root, ctx);
+    root.dlexamPieces = window.dlexamPieces[root.dataset.fieldId] = new Pieces(root, ctx);
   });
 })();

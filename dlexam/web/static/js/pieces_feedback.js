@@ -57,5 +57,9 @@
     });
   }
 
-  document.querySelectorAll("[data-feedback=pieces]").forEach(draw);
+  document.querySelectorAll("[data-feedback=pieces]").forEach(function (root) {
+    if (root.dataset.drawn) return;          // the script is included once per result on a page
+    root.dataset.drawn = "1";
+    draw(root);
+  });
 })();

@@ -142,6 +142,7 @@
   };
 
   document.querySelectorAll("[data-input=parts][data-graph]").forEach(function (root) {
+    if (root.dlexamGraph) return;
     var ctx = JSON.parse(root.querySelector("script[type='application/json']").textContent);
     root.dlexamGraph = new Graph(root, ctx);
   });
