@@ -217,6 +217,18 @@ def test_a_line_through_the_whole_box(page):
     assert page.evaluate("window.dlexamPieces.practice.lines") == [[[-5, -5], [5, 5]]]
 
 
+def test_a_typed_function_is_shown_as_text_not_markup(page):
+    page.goto(f"{page.base}/practice/pieces/0")
+    page.wait_for_function("window.dlexamPieces && window.dlexamPieces.practice")
+    page.locator("[data-role=board]").scroll_into_view_if_needed()
+    page.click("button[data-mode=region]")
+    _click(page, "practice", -4, -4)
+    page.fill("#practice-function", "<b id=injected>x1</b>")
+    page.keyboard.press("Enter")
+    assert page.locator("#injected").count() == 0
+    assert page.locator("[data-role=board] text", has_text="<b id=injected>").count() == 1
+
+
 # --- the RNN graph --------------------------------------------------------------------------------
 
 def test_rnn_graph_drawn_by_clicking_gets_full_marks(page, shots):

@@ -72,7 +72,7 @@
     board.create("polygon", g.polygon, { fixed: true, highlight: false, fillColor: "#9ab", fillOpacity: 0.25,
       vertices: { visible: false }, borders: { strokeColor: "#357", strokeWidth: 2 } });
     var c = this.centre(g.polygon);
-    board.create("text", [c[0], c[1], "piece 1: y = " + g["function"]], Object.assign({ anchorX: "middle", fontSize: 12 }, attrs));
+    board.create("text", [c[0], c[1], "piece 1: y = " + g["function"]], Object.assign({ anchorX: "middle", fontSize: 12, display: "internal", parse: false }, attrs));
     g.boundary.forEach(function (s) {
       board.create("segment", s, Object.assign({ strokeColor: "#c60", strokeWidth: 3, dash: 2, point1: { visible: false }, point2: { visible: false } }, attrs));
     });
@@ -284,7 +284,7 @@
       var f = self.faceAt(l.point);
       if (f) add(board.create("polygon", f, Object.assign({ fillColor: convex(simplify(f)) ? "#7c7" : "#e55", fillOpacity: 0.25,
         vertices: { visible: false }, borders: { visible: false } }, plain)));
-      add(board.create("text", [l.point[0], l.point[1], "y = " + (l["function"] || "?")], Object.assign({ anchorX: "middle", fontSize: 13, strokeColor: "#063" }, plain)));
+      add(board.create("text", [l.point[0], l.point[1], "y = " + (l["function"] || "?")], Object.assign({ anchorX: "middle", fontSize: 13, strokeColor: "#063", display: "internal", parse: false }, plain)));
     });
     function ends(color) { return { visible: true, size: 2, withLabel: false, fixed: true, strokeColor: color, fillColor: color }; }
     this.lines.forEach(function (s) {
