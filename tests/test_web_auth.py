@@ -190,3 +190,16 @@ def test_dlexam_serve_answers_healthz(tmp_path):
         server.terminate()
         server.wait(20)
     assert stat.S_IMODE(os.stat(tmp_path / "web-secret").st_mode) == 0o600
+
+
+def test_login_limiter_per_address_and_window():
+    from dlexam.web.auth import LoginLimiter
+
+    now = [0.0]
+    limiter = LoginLimiter(per_name=5, per_address=50, window=300, clock=lambda: now[0])
+    for i in range(50):
+        assert not limiter.blocked(f"student{i}", "10.0.0.1")
+        limiter.failed(f"student{i}", "10.0.0.1")
+    assert limiter.blocked("someone else", "10.0.0.1") and not limiter.blocked("someone else", "10.0.0.2")
+    now[0] = 301.0
+    assert not limiter.blocked("someone else", "10.0.0.1")
