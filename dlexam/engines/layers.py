@@ -10,12 +10,13 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from dlexam.engines.modules import ModuleSpec, build_module, first_sentence
 from dlexam.errors import InputError
+
+if TYPE_CHECKING:   # NumPy where windows are walked: reading a layer's windows needs none
+    import numpy as np
 
 # Layers whose output element i depends on input element i only.
 ELEMENTWISE = re.compile(
@@ -66,6 +67,8 @@ class Window:
 
     def used_inputs(self, n: int, used_outputs: np.ndarray) -> np.ndarray:
         """Which of the n inputs some used output window reads."""
+        import numpy as np
+
         used = np.zeros(n, dtype=bool)
         for out in np.flatnonzero(used_outputs):
             for j in range(self.kernel):
@@ -186,6 +189,8 @@ def unused_input_fraction(module, input_shape: tuple[int, ...]) -> float:
 
 
 def _used_before(wins: list[Window], shape: tuple[int, ...], used_after: dict[int, np.ndarray]):
+    import numpy as np
+
     used = {}
     for axis, window in zip(range(-len(wins), 0), wins):
         n = shape[axis]
