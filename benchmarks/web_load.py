@@ -65,6 +65,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process `pid` (from /proc; its own threads, not its children)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def make_users(store_path: Path, count: int) -> list[str]:
     """Accounts written straight into the store (one argon2 hash, reused: the benchmark is not sign-up)."""
     from dlexam.store import Store, users
@@ -190,7 +196,8 @@ async def probe(base: str, until: float, times: list[float]) -> None:
             await asyncio.sleep(0.1)
 
 
-async def load(base: str, names: list[str], seconds: float, burst: int, source: str, burst_seconds: float) -> dict:
+async def load(base: str, pid: int, names: list[str], seconds: float, burst: int, source: str,
+               burst_seconds: float) -> dict:
     times: dict = defaultdict(list)
     idle = times["baseline /healthz idle"]
     async with httpx.AsyncClient(base_url=base) as client:
@@ -205,9 +212,10 @@ async def load(base: str, names: list[str], seconds: float, burst: int, source: 
     times.clear()
     await asyncio.gather(*(s.browse(time.monotonic() + WARM_UP) for s in students))   # first renders, caches
     times.clear()
-    load_before = os.getloadavg()[0]
+    load_before, cpu_before = os.getloadavg()[0], cpu_seconds(pid)
     until = time.monotonic() + seconds
     await asyncio.gather(probe(base, until, times["baseline /healthz under load"]), *(s.browse(until) for s in students))
+    server_cpu = cpu_seconds(pid) - cpu_before
     page_times = {k: list(v) for k, v in times.items()}
     times.clear()
     burst_started = time.perf_counter()
@@ -221,7 +229,7 @@ async def load(base: str, names: list[str], seconds: float, burst: int, source: 
     await asyncio.gather(*browsing, probing, return_exceptions=True)
     for s in students:
         await s.client.aclose()
-    return {"setup": setup_times, "load": (load_before, os.getloadavg()[0]), "pages": page_times, "burst_pages": {k: list(v) for k, v in times.items()}, "waits": waits,
+    return {"setup": setup_times, "load": (load_before, os.getloadavg()[0]), "server_cpu": server_cpu, "pages": page_times, "burst_pages": {k: list(v) for k, v in times.items()}, "waits": waits,
             "all_done": all_done, "seconds": seconds}
 
 
@@ -269,7 +277,7 @@ def main() -> None:
             wait_healthy(base, server)
             print(f"dlexam serve on {base}: {args.students} students, {args.seconds:g} s of pages, then a burst of "
                   f"{args.burst} code submissions ({args.code}); {os.cpu_count()} cores")
-            result = asyncio.run(load(base, names, args.seconds, args.burst, source, args.burst_seconds))
+            result = asyncio.run(load(base, server.pid, names, args.seconds, args.burst, source, args.burst_seconds))
         finally:
             os.killpg(server.pid, signal.SIGINT)
             try:
@@ -282,7 +290,11 @@ def main() -> None:
                   f"(host load average {result['load'][0]:.1f} before, {result['load'][1]:.1f} after)", result["pages"])
     rate = len(pages) / result["seconds"]
     p95 = 1000 * percentile(pages, 95)
+    requests = sum(len(v) for k, v in result["pages"].items() if k not in ("errors", "scores"))
     print(f"  {rate:.0f} page requests/s; p95 {p95:.1f} ms (target < 100 ms): {'met' if p95 < 100 else 'NOT met'}")
+    print(f"  the server's own CPU: {result['server_cpu']:.1f} s for {requests} requests (pages and /healthz) = "
+          f"{1000 * result['server_cpu'] / max(1, requests):.1f} ms each, {100 * result['server_cpu'] / result['seconds']:.0f} % "
+          f"of one core")
     table(f"Pages during the burst of {args.burst} code submissions", result["burst_pages"])
     waits = [w for w in result["waits"] if w is not None]
     scores = result["burst_pages"].get("scores", [])
