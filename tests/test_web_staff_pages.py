@@ -219,3 +219,16 @@ def test_an_exam_sheet_downloads_as_a_pdf(prof):
     response = prof.get("/staff/paper?seed=5&what=exam")
     assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
     assert response.content.startswith(b"%PDF") and 'filename="exam-5.pdf"' in response.headers["content-disposition"]
+
+
+def test_every_staff_page_renders_on_an_empty_store(tmp_path):
+    app = make_app(tmp_path)
+    add_user(app, "boss", staff=True)
+    with client(app) as http:
+        http.headers.update(HTML)
+        sign_in(http, "boss")
+        for url in ("/staff", "/staff/items", "/staff/flagged", "/staff/uploads", "/staff/downloads"):
+            response = http.get(url)
+            assert response.status_code == 200, url
+        assert "No mock exam handed in yet." in http.get("/staff/items").text
+        assert "Nothing is flagged." in http.get("/staff/flagged").text

@@ -87,13 +87,18 @@ class StudentRow:
 
 
 def by_student(attempts: Sequence, sittings: Sequence) -> list[StudentRow]:
-    names = sorted({a.student for a in attempts} | {s.student for s in sittings})
+    shares: dict[str, list[float]] = {}
+    exams: dict[str, list] = {}
+    for a in attempts:
+        shares.setdefault(a.student, []).append(share(a.grade))
+    for s in sittings:
+        exams.setdefault(s.student, []).append(s)
     out = []
-    for name in names:
-        mine = [share(a.grade) for a in attempts if a.student == name]
-        grades = [s.german_grade for s in sittings if s.student == name and s.german_grade is not None]
-        out.append(StudentRow(name, len(mine), sum(mine) / len(mine) if mine else None,
-                              sum(s.student == name for s in sittings), min(grades) if grades else None))
+    for name in sorted(set(shares) | set(exams)):
+        mine, sat = shares.get(name, []), exams.get(name, [])
+        grades = [s.german_grade for s in sat if s.german_grade is not None]
+        out.append(StudentRow(name, len(mine), sum(mine) / len(mine) if mine else None, len(sat),
+                              min(grades) if grades else None))
     return out
 
 
