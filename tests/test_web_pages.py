@@ -253,3 +253,16 @@ def test_practice_code_is_queued_then_graded(ann, bob):
     assert result.status_code == 200 and "of 10 points" in result.text and "ValueError" in html.unescape(result.text)
     again = ann.get(waiting, follow_redirects=False).headers["location"]
     assert again == step.headers["location"]                  # one attempt per submission
+
+
+def test_two_hand_ins_at_once_hand_in_once(app, ann):
+    from concurrent.futures import ThreadPoolExecutor
+
+    start = ann.post("/exam/start", data={"csrf": ann.csrf, "seed": "9", "minutes": "30"}, follow_redirects=False)
+    exam_id = int(start.headers["location"].split("/")[2])
+    ann.get(start.headers["location"])
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda _: ann.post(f"/exam/{exam_id}/hand-in", data={"csrf": ann.csrf},
+                                                   follow_redirects=False), range(2)))
+    assert [a.status_code for a in answers] == [303, 303]
+    assert {a.headers["location"] for a in answers} == {f"/exam/{exam_id}/results"}

@@ -30,6 +30,7 @@ from dlexam.web.render import answer_input, page, question_html
 router = APIRouter()
 _sessions_lock = threading.Lock()
 _grader_lock = threading.Lock()
+_hand_in_locks: dict[int, threading.Lock] = {}
 MAX_MINUTES = 600
 CODE_WORKERS = 2
 
@@ -87,11 +88,17 @@ def _safe_answer(session: ExamSession, label: str, text: str, submit: bool = Tru
 
 
 def _hand_in(request: Request, session: ExamSession) -> RedirectResponse:
+    """Hand in once: a second click (or the clock and a click together) waits and finds it done."""
+    exam_id = session.exam.id
     with _sessions_lock:
-        request.app.state.exams.pop(session.exam.id, None)
-    if session.exam.handed_in is None:
-        session.hand_in(pictures=None)
-    return RedirectResponse(f"/exam/{session.exam.id}/results", status_code=303)
+        lock = _hand_in_locks.setdefault(exam_id, threading.Lock())
+    with lock:
+        if request.app.state.store.exam(exam_id).handed_in is None:
+            session.hand_in(pictures=None)
+        with _sessions_lock:
+            request.app.state.exams.pop(exam_id, None)
+            _hand_in_locks.pop(exam_id, None)
+    return RedirectResponse(f"/exam/{exam_id}/results", status_code=303)
 
 
 @router.get("/exam")
