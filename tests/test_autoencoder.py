@@ -219,7 +219,7 @@ def test_verify_judges_other_code_in_the_sandbox():
 
 
 def test_points_are_the_code_checks_and_the_limitations():
-    from dlexam.tasks.autoencoder.checks import CODE_POINTS
+    from dlexam.tasks.autoencoder.points import CODE_POINTS
     from dlexam.tasks.autoencoder.limitations import RUBRIC
 
     for name in ("colorize", "inpaint"):

@@ -57,6 +57,22 @@ def test_solutions_import_no_torch():
     """)
 
 
+def test_sheets_and_keys_are_written_without_torch():
+    """The Typst source of sheet and key (points tables, solutions) for exams holding every family."""
+    assert "torch" not in heavy_modules_after("""
+        from dlexam.exam import paper_key, paper_sheet
+        from dlexam.exam.paper_parts import paper_task
+        from dlexam.exam.plan import plan
+        families = set()
+        for seed in range(8):
+            exam = plan(seed)
+            tasks = [paper_task(t) for t in exam.tasks]
+            paper_sheet.sheet(exam, tasks), paper_key.key(exam, tasks, {})
+            families |= {t.family for t in exam.tasks}
+        assert {"adversarial", "colorize", "inpaint", "hessian", "gradient-bound"} <= families, families
+    """)
+
+
 LAYERS = ["nn.AvgPool2d(2, stride=4)", "nn.MaxPool2d(3)", "nn.MaxPool2d(3, 2, 1, 2)", "nn.AvgPool2d(3, 2, 1, True)",
           "nn.MaxPool2d(2, ceil_mode=True)", "nn.Conv2d(3, 8, 5, 2, 2, 3)", "nn.Conv2d(1, 1, 3, padding='same', dilation=2)",
           "nn.Conv1d(2, 4, 4, stride=3, padding='valid')", "nn.Conv2d(1, 1, (3, 5), stride=(1, 2))",

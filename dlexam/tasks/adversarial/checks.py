@@ -29,13 +29,14 @@ import torch
 
 from dlexam.engines.sandbox import RunResult, SandboxPool
 from dlexam.grading.code import Runner, parse_error, part, run_submission, run_trusted, tampering
-from dlexam.grading.grade import Grade, PartGrade, not_judged
+from dlexam.grading.grade import Grade, PartGrade
 from dlexam.solutions.attack import posed_objective, posed_source
 from dlexam.solutions.classifier import binary_classifier
 from dlexam.tasks.adversarial import running
 from dlexam.tasks.adversarial.reference import Reference, Settings, attacked, model_of, reference, scaled
 from dlexam.tasks.adversarial.running import Static
-from dlexam.tasks.adversarial.settings import DEFAULT_TIMEOUT, FUNCTION, POINTS
+from dlexam.tasks.adversarial.points import POINTS, failed
+from dlexam.tasks.adversarial.settings import DEFAULT_TIMEOUT, FUNCTION
 
 FLIP_FULL = 0.9          # share of inputs attacked for full points
 
@@ -68,11 +69,6 @@ def grade_reference(settings: Settings) -> Grade:
 
 def _posed(settings: Settings) -> str:
     return posed_source(settings.steps, str(settings.optimizer), settings.kappa)
-
-
-def failed(error: str) -> Grade:
-    """Every check listed at 0 points, so the maximum stays 10."""
-    return not_judged(POINTS, error)
 
 
 def judge(settings: Settings, ref: Reference, static: Static, result: RunResult, observed: bool = True) -> Grade:

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, TypedDict
 
 from dlexam.errors import InputError, VerificationError
 from dlexam.solutions.attack_source import LIMITATIONS, POSED_LR, posed_source
-from dlexam.tasks.adversarial.settings import DEFAULT_TIMEOUT, EXAM, FUNCTION, POINTS, Optimizer, Settings
+from dlexam.tasks.adversarial.points import POINTS, failed
+from dlexam.tasks.adversarial.settings import DEFAULT_TIMEOUT, EXAM, FUNCTION, Optimizer, Settings
 from dlexam.tasks.code_answer import read_code
 from dlexam.tasks.document import Block, Code, Math, Text
 from dlexam.tasks.model import Answer, Grade, Solution, TaskFamily, Variant
@@ -153,9 +154,7 @@ class AdversarialTask(TaskFamily):
 
     def unreadable(self, file: str, error: str, seed: int | None = None) -> Grade:
         """A file that could not even be read: every check at 0, with the reason."""
-        from dlexam.tasks.adversarial import checks
-
-        return checks.failed(error)
+        return failed(error)
 
     def _own_sources(self, variant: Variant) -> set[str]:
         s = self.settings(variant)

@@ -1,6 +1,6 @@
-"""What task 5(a) asks and what it is worth: the settings of a variant (the exam's own is `EXAM`),
-the function's name and the points table of the code checks. No torch: posing the task, its
-title and the exam's plan need none of it (`reference` and `checks` run the models)."""
+"""What task 5(a) asks: the settings of a variant (the exam's own is `EXAM`) and the function's
+name. No torch: posing the task, its title and the exam's plan need none of it (`reference` and
+`checks` run the models)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,6 @@ from enum import StrEnum
 
 FUNCTION = "adversarial"
 DEFAULT_TIMEOUT = 10.0   # seconds a run of the function may take in the sandbox
-POINTS = {"returns z of the right shape": 1.0, "decision flipped": 3.0, "perturbation small": 1.0,
-          "objective minimised": 2.0, "x not modified": 1.0, "model unchanged": 1.0,
-          "optimiser and iterations": 1.0}
 
 
 class Optimizer(StrEnum):

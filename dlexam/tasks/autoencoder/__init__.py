@@ -2,7 +2,8 @@
 
 - `family`: posing a variant (its data typed as `AutoencoderData`), solving, the families' interface;
 - `wording`: the statement, the skeleton and the solution's words;
-- `settings`: what the grader runs (`Settings`, the `Task` enum) and the code checks' points, torch-free;
+- `settings`: what the grader runs (`Settings`, the `Task` enum), torch-free;
+- `points`: the points table of the code checks and their names, torch-free;
 - `grader_data`: the grader's data and model for a `Settings` (torch);
 - `checks`: the code checks on what the sandbox returned, with
   `input_check` (the first-loss fingerprint of the input) and `baseline` (held-out photos);

@@ -40,32 +40,15 @@ import torch
 
 from dlexam.engines.sandbox import Job, ModelSpec, RunResult, SandboxPool
 from dlexam.grading.code import Runner, parse_error, run_submission, run_trusted, tampering, timed
-from dlexam.grading.grade import Grade, not_judged
+from dlexam.grading.grade import Grade
 from dlexam.tasks.autoencoder.baseline import quality
 from dlexam.tasks.autoencoder.input_check import judge_input, proposed_input
 from dlexam.tasks.autoencoder.replay import ASKED, MATCH, Procedure, Replayed, establish, procedure_input, replay
 from dlexam.tasks.autoencoder.grader_data import data, load_state, model, model_state, mse
-from dlexam.tasks.autoencoder.settings import CODE_POINTS, Settings, Task
+from dlexam.tasks.autoencoder.points import failed, names, points
+from dlexam.tasks.autoencoder.settings import Settings, Task
 
 Verdict = tuple[float, str, dict]
-
-
-def points(settings: Settings) -> dict[str, float]:
-    return CODE_POINTS[settings.task]
-
-
-def names(settings: Settings) -> dict[str, str]:
-    """Each check's name as shown: the input check says what the input is."""
-    colorize = settings.task == Task.COLORIZE
-    return {"runs": "runs", "input": settings.input_name, "zero_grad": "zero_grad", "lr": "SGD and lr",
-            "iterations": "iterations", "loss falls": "loss falls",
-            "quality": "beats baseline" if colorize else "fills the hole"}
-
-
-def failed(settings: Settings, error: str) -> Grade:
-    """A file that does not parse or crashes: every check 0, with the error as the reason."""
-    shown = names(settings)
-    return not_judged({shown[key]: value for key, value in points(settings).items()}, error)
 
 
 def trusted_runner(source: str, job: Job, timeout: float) -> RunResult:

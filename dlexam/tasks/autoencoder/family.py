@@ -21,7 +21,8 @@ from dlexam.solutions.autoencoder_source import LIMITATIONS, reference_source
 from dlexam.tasks.autoencoder import wording
 from dlexam.tasks.autoencoder.limitations import as_comment, grade_limitations, limitations_comment
 from dlexam.tasks.autoencoder.limitations import POINTS as LIMITATION_POINTS
-from dlexam.tasks.autoencoder.settings import CODE_POINTS, Settings, Task, exam_settings
+from dlexam.tasks.autoencoder.points import CODE_POINTS, failed
+from dlexam.tasks.autoencoder.settings import Settings, Task, exam_settings
 from dlexam.tasks.code_answer import read_code
 from dlexam.tasks.document import Block, Code, Text
 from dlexam.tasks.model import Answer, Grade, Solution, TaskFamily, Variant
@@ -172,9 +173,7 @@ class _Autoencoder(TaskFamily):
 
     def unreadable(self, file: str, error: str, seed: int | None = None) -> Grade:
         """A file that could not even be read: every code check 0, with the reason."""
-        from dlexam.tasks.autoencoder import checks
-
-        return checks.failed(self.settings_for(seed), error)
+        return failed(self.settings_for(seed), error)
 
     def settings_for(self, seed: int | None) -> Settings:
         """The exam's settings without a seed; with one, those of the variant `seed`."""

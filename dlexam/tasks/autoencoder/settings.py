@@ -20,14 +20,6 @@ class Task(StrEnum):
     INPAINT = "inpaint"
 
 
-# The code checks' points (`checks` judges them; the docstring there says how).
-CODE_POINTS = {
-    Task.COLORIZE: {"runs": 1.0, "input": 2.0, "zero_grad": 2.0, "lr": 1.0, "iterations": 1.0, "loss falls": 1.0,
-                    "quality": 2.0},
-    Task.INPAINT: {"runs": 1.0, "input": 4.0, "zero_grad": 1.0, "lr": 1.0, "iterations": 1.0, "quality": 2.0},
-}
-
-
 @dataclass(frozen=True)
 class Settings:
     """What the task asks (iterations, lr, mask) and what the grader chooses (data, model)."""
