@@ -203,3 +203,19 @@ def test_login_limiter_per_address_and_window():
     assert limiter.blocked("someone else", "10.0.0.1") and not limiter.blocked("someone else", "10.0.0.2")
     now[0] = 301.0
     assert not limiter.blocked("someone else", "10.0.0.1")
+
+
+def _signin_cookie(folder) -> str:
+    folder.mkdir()
+    app = make_app(folder)
+    with client(app) as http:
+        response = http.get("/signin", headers=HTML)      # the session (its CSRF token) starts here
+    return response.headers["set-cookie"].lower()
+
+
+def test_the_session_cookie_is_http_only_and_secure_behind_tls(tmp_path, monkeypatch):
+    plain = _signin_cookie(tmp_path / "plain")
+    monkeypatch.setenv("DLEXAM_HTTPS", "1")
+    tls = _signin_cookie(tmp_path / "tls")
+    assert "httponly" in plain and "samesite=lax" in plain and "secure" not in plain
+    assert "httponly" in tls and "secure" in tls

@@ -9,6 +9,7 @@ token (auth.check_csrf), pages answer with a strict Content-Security-Policy (scr
 from __future__ import annotations
 
 import importlib
+import os
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -26,6 +27,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 ROUTERS = ("accounts", "practice_code", "practice", "exam", "results", "progress")   # /practice/code/{key} before /practice/{name}/{seed}
 OPTIONAL_ROUTERS = ("preview", "code", "staff")     # the other helpers' modules, once they exist
 SESSION_DAYS = 14
+HTTPS_VAR = "DLEXAM_HTTPS"     # set to 1 when served over TLS (a reverse proxy): the cookie is sent only there
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
        "font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 
@@ -47,7 +49,8 @@ def create_app(store_url: str | None = None) -> FastAPI:
     app.state.limiter = auth.LoginLimiter()
     app.state.exams = {}            # exam id -> ExamSession (keeps code answers grading in the background)
     app.add_middleware(SessionMiddleware, secret_key=auth.secret_key(store), session_cookie="dlexam_session",
-                       max_age=SESSION_DAYS * 86400, same_site="lax")
+                       max_age=SESSION_DAYS * 86400, same_site="lax",
+                       https_only=os.environ.get(HTTPS_VAR, "") not in ("", "0"))   # behind TLS: Secure cookie
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.middleware("http")(_security_headers)
     app.add_exception_handler(auth.SignInRequired, _sign_in_first)
