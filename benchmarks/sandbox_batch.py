@@ -1,18 +1,21 @@
 """A batch with hostile files costs little more than the benign files alone.
 
-    .venv/bin/python benchmarks/sandbox_batch.py [--jobs 2]
+    .venv/bin/python benchmarks/sandbox_batch.py [--jobs 2] [--rounds 3]
 
 Grades, as `dlexam grade-code adversarial FILES --jobs N` does, (a) 14 benign files, then
 (b) the same 14 with 5 hostile files and one exotic-dtype file mixed in (20 files). Prints
 both wall times and their ratio (the goal: at most 1.5), checks that every file got a
 result in argument order, and the peak memory all sandboxes held at once, read from the
 grader's cgroup (`sandbox_cgroup.grader_memory_peak`), against the per-sandbox limit × jobs.
+On a shared machine the load drifts: `--rounds N` alternates the two batches N times and
+prints each round's ratio and their median.
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -58,15 +61,21 @@ def batch(paths: list[str], jobs: int) -> tuple[float, dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2)
-    jobs = parser.parse_args().jobs
+    parser.add_argument("--rounds", type=int, default=1, help="alternate the two batches this often")
+    options = parser.parse_args()
+    jobs, ratios = options.jobs, []
     with tempfile.TemporaryDirectory() as tmp:
         benign_dir, mixed_dir = Path(tmp, "benign"), Path(tmp, "mixed")
         benign_dir.mkdir(), mixed_dir.mkdir()
         benign = files(benign_dir, hostile=False)
         mixed = files(mixed_dir, hostile=True)
         batch(benign[:2], jobs)  # warm the grader's caches (reference attack, classifier)
-        alone, _ = batch(benign, jobs)
-        together, result = batch(mixed, jobs)
+        for round_ in range(options.rounds):
+            alone, _ = batch(benign, jobs)
+            together, result = batch(mixed, jobs)
+            ratios.append(together / alone)
+            print(f"round {round_ + 1}: 14 benign files {alone:.1f} s, 20 files {together:.1f} s, "
+                  f"ratio {together / alone:.2f}", flush=True)
     order = [Path(r["file"]).name for r in result["results"]]
     assert order == [Path(p).name for p in mixed], "results out of order"
     scores = {Path(r["file"]).stem: r["score"] for r in result["results"]}
@@ -74,8 +83,10 @@ def main() -> None:
     peak = grader_memory_peak()
     limit = Limits().memory_bytes * jobs
     print(f"cgroup: {cgroup_support()[0] or 'none (' + cgroup_support()[1] + ')'}; jobs {jobs}")
-    print(f"14 benign files: {alone:.1f} s; 20 files (5 hostile, 1 float8): {together:.1f} s; "
+    print(f"last round: 14 benign files: {alone:.1f} s; 20 files (5 hostile, 1 float8): {together:.1f} s; "
           f"ratio {together / alone:.2f} (goal <= 1.5)")
+    if len(ratios) > 1:
+        print(f"ratios {', '.join(f'{r:.2f}' for r in ratios)}; median {statistics.median(ratios):.2f}")
     print(f"hostile and exotic scores: {hostile_scores}")
     for r in result["results"]:
         box = r.get("sandbox", {})
