@@ -11,8 +11,9 @@ and `dlexam worker` processes, each with --concurrency 1 and its own --hostname,
    graded by the in-process pool (no broker), the baseline.
 2. Throughput: `--files` real adversarial submissions (tests/submissions/adversarial: clean_sgd, wrong_sign,
    adam, returns_x, no_zero_grad, clamped — run in the sandbox) with 1 worker process, then with 2.
-   Per-job CPU: the CPU time of the worker's whole process tree (its pool process and the sandboxes,
-   from getrusage of waited-for children) minus that of the same worker started and stopped idle.
+   Per-job CPU: the CPU time the workers' process trees (judging in the pool processes, from /proc) and
+   their sandboxes (each pool process's sandbox cgroup, which counts ended sandboxes too: the run and the
+   start of the sandbox that replaces it) spent from the first submission to the last result, per file.
 3. Burst: `--burst` files that do not parse (tests/submissions/colorize/syntax_error.py: graded without
    a sandbox, so the queue, not torch, is measured) submitted at once to 2 worker processes: time until
    all are graded, and the 95th percentile of the wait (queued -> started) and of queued -> finished.
@@ -25,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import signal
 import subprocess
 import sys
@@ -44,16 +44,55 @@ REAL = ["clean_sgd", "wrong_sign", "adam", "returns_x", "no_zero_grad", "clamped
 DLEXAM = [sys.executable, "-c", "import sys; from dlexam.cli import main; sys.exit(main())"]
 
 
-def children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def sandboxes_cpu(pid: int) -> float:
+    """CPU seconds of every sandbox the grader process `pid` started: its parent cgroup dlexam-<pid>
+    (dlexam/engines/sandbox_cgroup.py) accounts them hierarchically, ended sandboxes included."""
+    for line in Path(f"/proc/{pid}/cgroup").read_text().splitlines():
+        _, controllers, own = line.split(":", 2)
+        base = Path("/sys/fs/cgroup") / own.lstrip("/")
+        if "cpuacct" in controllers.split(","):
+            for mount in Path("/sys/fs/cgroup").iterdir():
+                usage = mount / own.lstrip("/") / f"dlexam-{pid}" / "cpuacct.usage"
+                if "cpuacct" in mount.name.split(",") and usage.exists():
+                    return int(usage.read_text()) / 1e9
+        if not controllers and (stat := base / f"dlexam-{pid}" / "cpu.stat").exists():
+            return int(dict(line.split() for line in stat.read_text().splitlines())["usage_usec"]) / 1e6
+    return 0.0
+
+
+def pool_pids(worker_pid: int) -> list[int]:
+    return [int(c) for task in Path(f"/proc/{worker_pid}/task").iterdir() for c in (task / "children").read_text().split()]
+
+
+def job_cpu(worker_pid: int) -> float:
+    """The worker's process tree (judging in its pool processes) and its pool processes' sandboxes."""
+    return tree_cpu(worker_pid) + sum(sandboxes_cpu(pid) for pid in pool_pids(worker_pid))
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds of a process tree: every live process's own time plus what it reaped of its children
+    (utime + stime + cutime + cstime), so sandboxes that already ended are counted once, by their parent."""
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += sum(int(v) for v in fields[11:15]) / TICKS
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue          # it ended meanwhile; its parent reaped it (counted there) or will
+    return total
 
 
 class Worker:
     def __init__(self, name: str, env: dict, log: Path):
         self.log = log
         self.process = subprocess.Popen([*DLEXAM, "worker", "--concurrency", "1", "--hostname", name,
-                                         "--loglevel", "WARNING"], env={**os.environ, **env},
+                                         "--loglevel", "INFO"], env={**os.environ, **env},
                                         stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 180
         while "ready to grade" not in log.read_text():
@@ -116,29 +155,23 @@ def overhead(env: dict, tmp: Path, jobs: int = 100) -> dict:
             "submit_seconds_per_job": submitted / jobs}
 
 
-def throughput(env: dict, tmp: Path, n_workers: int, n_files: int, idle_cpu: float) -> dict:
+def throughput(env: dict, tmp: Path, n_workers: int, n_files: int) -> dict:
     from dlexam.queue.submissions import submit_many
 
-    before = children_cpu()
     started_workers = workers(n_workers, env, tmp, f"w{n_workers}-")
+    time.sleep(15)                    # each pool process's first sandbox warm, as between deadlines
+    before = sum(job_cpu(w.process.pid) for w in started_workers)
     started = time.perf_counter()
     keys = submit_many("adversarial", real_files(n_files), batch=f"real-{n_workers}")
     subs = wait_done(keys)
     wall = time.perf_counter() - started
+    cpu = sum(job_cpu(w.process.pid) for w in started_workers) - before
     for worker in started_workers:
         worker.stop()
-    cpu = children_cpu() - before - n_workers * idle_cpu
     scores = sorted({(s.filename.split("_", 1)[1], s.result["score"]) for s in subs.values() if s.result})
     return {"workers": n_workers, "files": n_files, "seconds": wall, "per_minute": n_files / wall * 60,
             "cpu_seconds_per_job": cpu / n_files, "failed": sum(s.status == "failed" for s in subs.values()),
             "scores": scores}
-
-
-def idle_worker_cpu(env: dict, tmp: Path) -> float:
-    before = children_cpu()
-    (worker,) = workers(1, env, tmp, "idle")
-    worker.stop()
-    return children_cpu() - before
 
 
 def burst(env: dict, tmp: Path, n: int) -> dict:
@@ -159,16 +192,17 @@ def burst(env: dict, tmp: Path, n: int) -> dict:
             "per_minute": n / wall * 60, "hosts": sorted({s.worker.split("/")[0] for s in subs})}
 
 
-def projection(one: dict, two: dict, over: dict, hosts: int = 10, cores: int = 8, students: int = 500) -> dict:
-    """Each of hosts x cores slots grades one job at a time: a job costs its CPU (measured) plus the
-    queue's overhead; with one slot per core the CPU is the limit, the wall time per job with one
-    worker the pessimistic bound."""
+def projection(one: dict, over: dict, hosts: int = 10, cores: int = 8, students: int = 500) -> dict:
+    """hosts x cores slots, one job each at a time (a sandbox has one core of CPU quota): on dedicated
+    cores a job costs its CPU time (measured here: judging, the sandbox, the replacement sandbox's start)
+    plus the queue's overhead. The pessimistic bound uses this run's wall time per job with one worker
+    on this shared machine instead of the CPU time."""
     slots = hosts * cores
-    per_slot_cpu = 60 / (one["cpu_seconds_per_job"] + over["seconds_per_job_broker"])
-    per_slot_wall = 60 / (one["seconds"] / one["files"] + over["seconds_per_job_broker"])
-    rate = slots * min(per_slot_cpu, per_slot_wall)
+    rate = slots * 60 / (one["cpu_seconds_per_job"] + over["seconds_per_job_broker"])
+    pessimistic = slots * 60 / (one["seconds"] / one["files"] + over["seconds_per_job_broker"])
     return {"hosts": hosts, "cores_per_host": cores, "slots": slots, "per_minute": rate,
-            "minutes_for_students": students / rate, "students": students,
+            "per_minute_pessimistic": pessimistic, "students": students,
+            "minutes_for_students": students / rate, "minutes_for_students_pessimistic": students / pessimistic,
             "broker_jobs_per_second": rate / 60}
 
 
@@ -186,15 +220,14 @@ def main() -> None:
     os.environ.update(env)
     try:
         over = overhead(env, tmp)
-        idle = idle_worker_cpu(env, tmp)
-        one = throughput(env, tmp, 1, args.files, idle)
-        two = throughput(env, tmp, 2, args.files, idle)
+        one = throughput(env, tmp, 1, args.files)
+        two = throughput(env, tmp, 2, args.files)
         rush = burst(env, tmp, args.burst)
     finally:
         broker.stop()
         database.stop()
-    out = {"cores": os.cpu_count(), "load_average_at_start": load, "overhead": over, "idle_worker_cpu": idle,
-           "one_worker": one, "two_workers": two, "burst": rush, "projection": projection(one, two, over)}
+    out = {"cores": os.cpu_count(), "load_average_at_start": load, "overhead": over,
+           "one_worker": one, "two_workers": two, "burst": rush, "projection": projection(one, over)}
     if args.json:
         print(json.dumps(out, indent=1))
         return
@@ -211,8 +244,9 @@ def main() -> None:
           f"{rush['seconds_until_all_graded']:.1f} s ({rush['per_minute']:.0f}/min); 95th percentile wait "
           f"{rush['wait_p95']:.1f} s, queued->graded {rush['finished_p95']:.1f} s")
     print(f"projection, {p['hosts']} hosts x {p['cores_per_host']} cores ({p['slots']} slots): "
-          f"{p['per_minute']:.0f} submissions per minute; {p['students']} students in {p['minutes_for_students']:.1f} "
-          f"min; the broker sees {p['broker_jobs_per_second']:.1f} jobs/s")
+          f"{p['per_minute']:.0f} submissions per minute, {p['students']} students in {p['minutes_for_students']:.1f} "
+          f"min (with this machine's wall time per job: {p['per_minute_pessimistic']:.0f}/min, "
+          f"{p['minutes_for_students_pessimistic']:.1f} min); the broker sees {p['broker_jobs_per_second']:.1f} jobs/s")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from typing import Any
 
 from dlexam.commands.common import seed
 from dlexam.queue.grading import JOB_MEMORY, code_grade, grade_file, jobs_for_memory  # noqa: F401 (re-exported)
