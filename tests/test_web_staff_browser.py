@@ -111,6 +111,11 @@ def test_staff_uploads_a_batch_and_watches_it_graded(site, page):
     assert page.locator('[data-count="done"]').inner_text() == "2"
     assert page.locator('[data-count="queued"]').inner_text() == "0"
     _shot(site, page, "upload_batch")
+    page.click("table.files >> text=syntax_error.py")
+    page.wait_for_url(f"{base}/staff/submissions/*")
+    assert "does not parse" in page.locator("p.error").inner_text()
+    assert "def train(X, model)" in page.locator("pre").inner_text()
+    _shot(site, page, "submission")
     page.goto(f"{base}/staff/uploads")
     _shot(site, page, "uploads")
 

@@ -19,7 +19,7 @@ from dlexam.exam.plan import plan
 STAFF_PAGES = ["/staff", "/staff/items", "/staff/items?seed=3", "/staff/flagged", "/staff/uploads",
                "/staff/downloads", "/staff/attempts/1", "/staff/uploads/upload-20260101-000000-0123abcd",
                "/staff/uploads/upload-20260101-000000-0123abcd/progress", "/staff/paper?seed=1",
-               "/staff/export?format=moodle&variants=1"]
+               "/staff/export?format=moodle&variants=1", "/staff/submissions/0123abcd"]
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +68,8 @@ def test_every_staff_route_is_listed_here(app):
     """So that the 403 test below covers each page the staff router has."""
     paths = {p for p in _paths(app.routes) if p.startswith("/staff")}
     listed = {re.sub(r"\?.*", "", p) for p in STAFF_PAGES}
-    listed = {re.sub(r"upload-[0-9a-f-]+", "{batch}", p).replace("/attempts/1", "/attempts/{attempt_id}") for p in listed}
+    listed = {re.sub(r"upload-[0-9a-f-]+", "{batch}", p).replace("/attempts/1", "/attempts/{attempt_id}")
+              .replace("/submissions/0123abcd", "/submissions/{key}") for p in listed}
     assert paths == listed
 
 
@@ -181,6 +182,8 @@ def test_an_upload_is_graded_and_its_page_shows_each_file(prof):
     assert all(f["score"] == 0 and f["max_score"] > 0 for f in state["files"])
     page = prof.get(url).text
     assert "broken.py" in page and "all graded" in page
+    source = prof.get(f"/staff/submissions/{state['files'][0]['key']}").text
+    assert "def attack(:" in html.unescape(source) and "does not parse" in source
     assert url.rsplit("/", 1)[1] in prof.get("/staff/uploads").text
 
 

@@ -58,6 +58,23 @@ def attempt(request: Request, attempt_id: int, user: User = Depends(require_staf
                 reasons=reasons(found.grade))
 
 
+@router.get("/staff/submissions/{key}")
+def submission(request: Request, key: str, user: User = Depends(require_staff)):
+    """Any code submission (an upload's file, a student's code answer): its source, checks and sandbox report."""
+    from dlexam.exam.class_results import reasons
+    from dlexam.queue.rows import engine
+    from dlexam.queue.submissions import view
+    from dlexam.store.submissions import get
+
+    if not key.isalnum() or len(key) > 64:
+        raise HTTPException(404)
+    found = get(engine(staff_uploads.database(request)), key)
+    if found is None:
+        raise HTTPException(404)
+    result = view(found)
+    return page(request, "staff_submission.html", user=user, sub=found, result=result, reasons=reasons(result))
+
+
 router.include_router(staff_items.router)
 router.include_router(staff_uploads.router)
 router.include_router(staff_downloads.router)

@@ -120,7 +120,7 @@ def batch_state(db: str, batch: str) -> dict:
     for key in keys:
         sub = rows[key]
         result = sub.result or {}
-        files.append({"file": sub.filename, "status": sub.status, "score": result.get("score"),
+        files.append({"file": sub.filename, "key": sub.key, "status": sub.status, "score": result.get("score"),
                       "max_score": result.get("max_score"), "error": sub.error or result.get("error"),
                       "flagged": bool((result.get("sandbox") or {}).get("flagged")), "family": sub.family})
     counts = progress(made, batch)
