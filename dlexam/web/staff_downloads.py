@@ -67,7 +67,8 @@ def paper(request: Request, seed: str = "", variants: str = "1", what: str = "bo
         if first + count > 2**32:
             raise InputError(f"Seeds {first} to {first + count - 1} go past the largest seed 2**32 - 1.")
         with tempfile.TemporaryDirectory(prefix="dlexam-staff-paper-") as folder:
-            papers = write_papers(first, count, Path(folder) / "out")
+            # one process: forking the server's threads (ProcessPoolExecutor's default) is not safe
+            papers = write_papers(first, count, Path(folder) / "out", workers=1)
             files = [p.exam for p in papers if what != "key"] + [p.key for p in papers if what != "exam"]
             if len(files) == 1:
                 return attachment(files[0].read_bytes(), files[0].name, "application/pdf")
