@@ -137,3 +137,17 @@ def test_rows_left_queued_by_a_process_that_ended_are_graded_by_the_next_one():
     wait(queue.submit("noop", "new.py", "0"))
     assert wait("orphan")["slept"] == 0.0
     assert rows.get(db, "orphan").status == "done"
+
+
+def test_a_workers_time_limit_is_not_graded_as_the_files_fault(monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from dlexam.queue.grading import grade_source
+    from dlexam.tasks.registry import family
+
+    def hits_the_limit(*args, **kwargs):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(type(family("adversarial")), "grade_file", hits_the_limit)
+    with pytest.raises(SoftTimeLimitExceeded):
+        grade_source("adversarial", "a.py", "def adversarial(x, t, model):\n    return x\n", None, None)

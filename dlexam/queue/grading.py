@@ -16,6 +16,8 @@ from typing import Any
 JOB_MEMORY = 768 << 20   # reserved per parallel job: a sandbox (~260 MB) and the grader's judging
 NOOP = "noop"            # a job that only sleeps (its source: seconds, at most 60): the queue's own overhead
 NOOP_MAX_SECONDS = 60.0
+# Not the file's fault: a queue worker's job time limit (Celery's, named so this layer needs no Celery).
+PASS_THROUGH = frozenset({"SoftTimeLimitExceeded"})
 
 
 def families() -> list[str]:
@@ -66,6 +68,8 @@ def grade_source(task: str, file: str, source: str, seed: int | None, pool) -> d
         except SandboxError as exc:  # the machinery failed, not the student: say so, keep the batch
             grade = grader.unreadable(file, f"The grader could not run this file: {quote(exc)}.", seed)
         except Exception as exc:  # noqa: BLE001 - judging one file may fail only for that file
+            if type(exc).__name__ in PASS_THROUGH:
+                raise
             grade = grader.unreadable(file, f"The grader could not judge this file ({type(exc).__name__}: "
                                             f"{quote(exc)}); it scores 0 and should be looked at.", seed)
     return code_grade(task, file, grade, report.evidence())
