@@ -8,12 +8,14 @@ both wall times and their ratio (the goal: at most 1.5), checks that every file 
 result in argument order, and the peak memory all sandboxes held at once, read from the
 grader's cgroup (`sandbox_cgroup.grader_memory_peak`), against the per-sandbox limit × jobs.
 On a shared machine the load drifts: `--rounds N` alternates the two batches N times and
-prints each round's ratio and their median.
+prints each round's ratio and their median, and the ratio of CPU time (this grader and all its
+sandboxes, from their parent cgroup), which others' load moves less.
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import statistics
 import sys
@@ -26,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from dlexam.commands.grade_code import configure, run  # noqa: E402
 from dlexam.engines.sandbox import Limits  # noqa: E402
-from dlexam.engines.sandbox_cgroup import cgroup_support, grader_memory_peak  # noqa: E402
+from dlexam.engines.sandbox_cgroup import cgroup_support, grader_cpu_seconds, grader_memory_peak  # noqa: E402
 
 CORPUS = ROOT / "tests" / "submissions"
 BENIGN = ["clean_sgd", "clamped", "adam", "seed_student_corrected", "returns_x", "wrong_sign", "no_zero_grad"]
@@ -49,6 +51,13 @@ def files(folder: Path, hostile: bool) -> list[str]:
     return out
 
 
+def cpu_seconds() -> float:
+    """CPU time of this grader and of all its sandboxes, from their parent cgroup (others' load
+    moves it less than wall time)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return own.ru_utime + own.ru_stime + (grader_cpu_seconds() or 0.0)
+
+
 def batch(paths: list[str], jobs: int) -> tuple[float, dict]:
     parser = argparse.ArgumentParser()
     configure(parser)   # the command's own options and defaults, as `dlexam grade-code` parses them
@@ -63,7 +72,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=1, help="alternate the two batches this often")
     options = parser.parse_args()
-    jobs, ratios = options.jobs, []
+    jobs, ratios, cpu_ratios = options.jobs, [], []
     with tempfile.TemporaryDirectory() as tmp:
         benign_dir, mixed_dir = Path(tmp, "benign"), Path(tmp, "mixed")
         benign_dir.mkdir(), mixed_dir.mkdir()
@@ -71,11 +80,16 @@ def main() -> None:
         mixed = files(mixed_dir, hostile=True)
         batch(benign[:2], jobs)  # warm the grader's caches (reference attack, classifier)
         for round_ in range(options.rounds):
+            cpu = cpu_seconds()
             alone, _ = batch(benign, jobs)
+            cpu_alone, cpu = cpu_seconds() - cpu, cpu_seconds()
             together, result = batch(mixed, jobs)
+            cpu_together = cpu_seconds() - cpu
             ratios.append(together / alone)
-            print(f"round {round_ + 1}: 14 benign files {alone:.1f} s, 20 files {together:.1f} s, "
-                  f"ratio {together / alone:.2f}", flush=True)
+            cpu_ratios.append(cpu_together / cpu_alone)
+            print(f"round {round_ + 1}: 14 benign files {alone:.1f} s ({cpu_alone:.0f} s CPU), 20 files "
+                  f"{together:.1f} s ({cpu_together:.0f} s CPU), ratio {together / alone:.2f} "
+                  f"(CPU {cpu_together / cpu_alone:.2f})", flush=True)
     order = [Path(r["file"]).name for r in result["results"]]
     assert order == [Path(p).name for p in mixed], "results out of order"
     scores = {Path(r["file"]).stem: r["score"] for r in result["results"]}
@@ -86,7 +100,8 @@ def main() -> None:
     print(f"last round: 14 benign files: {alone:.1f} s; 20 files (5 hostile, 1 float8): {together:.1f} s; "
           f"ratio {together / alone:.2f} (goal <= 1.5)")
     if len(ratios) > 1:
-        print(f"ratios {', '.join(f'{r:.2f}' for r in ratios)}; median {statistics.median(ratios):.2f}")
+        print(f"ratios {', '.join(f'{r:.2f}' for r in ratios)}; median {statistics.median(ratios):.2f}; "
+              f"CPU ratios {', '.join(f'{r:.2f}' for r in cpu_ratios)}; median {statistics.median(cpu_ratios):.2f}")
     print(f"hostile and exotic scores: {hostile_scores}")
     for r in result["results"]:
         box = r.get("sandbox", {})

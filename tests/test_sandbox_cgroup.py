@@ -78,6 +78,17 @@ def test_v2_group_of_a_sandbox_limits_measures_and_kills(v2, monkeypatch):
     assert (path / "cgroup.kill").read_text() == "1"      # v2 kills the whole group in one write
 
 
+def test_the_graders_cpu_and_memory_are_read_from_the_parent_group(v2, monkeypatch):
+    parent = v2 / "grader.slice" / "dlexam-1"
+    parent.mkdir(parents=True)
+    (parent / "cpu.stat").write_text("usage_usec 61000000\nuser_usec 60000000\n")
+    (parent / "memory.peak").write_text(str(3 << 30))
+    monkeypatch.setattr(sandbox_cgroup, "_parent", lambda: ("v2", (parent,), ""))
+    assert sandbox_cgroup.grader_cpu_seconds() == 61.0 and sandbox_cgroup.grader_memory_peak() == 3 << 30
+    monkeypatch.setattr(sandbox_cgroup, "_parent", lambda: ("", (), "no cgroup"))
+    assert sandbox_cgroup.grader_cpu_seconds() is None and sandbox_cgroup.grader_memory_peak() is None
+
+
 def test_v2_group_that_cannot_be_made_gives_none(v2, monkeypatch):
     monkeypatch.setattr(sandbox_cgroup, "_parent", lambda: ("v2", (v2 / "missing" / "dlexam-1",), ""))
     assert SandboxCgroup.create("sb-8", 1 << 30, 64, 1.0) is None

@@ -282,3 +282,9 @@ def grader_memory_peak() -> int | None:
         return int((parents[0] / name).read_text()) if name else None
     except (OSError, ValueError):
         return None
+
+
+def grader_cpu_seconds() -> float | None:
+    """CPU time all of this grader's sandboxes used so far, removed ones included (None: no cgroup)."""
+    kind, parents, _ = _parent()
+    return SandboxCgroup(kind, parents).cpu_seconds() if kind else None
