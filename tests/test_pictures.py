@@ -172,6 +172,23 @@ def test_receptive_field_picture_highlights_the_fields_size(seed):
         closed(fig)
 
 
+@pytest.mark.parametrize("seed", [0, 1, 4, 7, 11])
+def test_receptive_field_picture_shows_the_cells_autograd_finds(seed):
+    """The picture walks back through the windows (no torch); autograd through the built layers
+    must find exactly the same cells for the same output element."""
+    import numpy as np
+
+    from dlexam.engines.modules import build_module, parse_module
+    from dlexam.engines.probes import used_input_mask
+    from dlexam.tasks.layer_pictures import receptive_field_grid
+
+    layer = family("receptive-field").generate(seed).data["layer"]
+    field = receptive_field_grid(layer)
+    shape = (1, 1, field.length, field.length)
+    by_autograd = used_input_mask(build_module(parse_module(layer)), shape, (0, 0, *field.output))[0, 0]
+    assert field.read.any() and np.array_equal(field.read, by_autograd)
+
+
 # --- wiring -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name, seed", [("hessian", 1), ("gradient-bound", 1), ("unused-inputs", 3),

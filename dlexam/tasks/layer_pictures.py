@@ -6,15 +6,19 @@ Unused inputs: which positions some window reads is worked out per axis by the l
 (the family's own method); the grid's mask is the outer product of the two axes. A large input is
 shown as its top-left and bottom-right corners (the pattern repeats with the stride in between and
 may change at the far edge), with one window outlined. Receptive field: the input cells one output
-element in the middle depends on, found by autograd through the layers' surrogates (the family's
-second method, `engines.probes`), on a grid just large enough that the field does not touch its
-border; the field's extent is outlined and must equal the formula's r.
+element in the middle depends on, walked back through the layers' windows per axis (no torch, so a
+key with this picture typesets in a second; the tests hold it to autograd through the layers'
+surrogates, `engines.probes`, the family's second method), on a grid just large enough that the
+field does not touch its border; the field's extent is outlined and must equal the formula's r.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+from dlexam.engines.modules import parse_module
+from dlexam.tasks.layer_windows import spec_receptive_field, spec_sequence, spec_windows
 
 CORNER = 20   # the corner of a large input that is shown, in cells per axis
 READ, UNREAD, OUTLINE = "#9ecae1", "#525252", "#e6550d"
@@ -42,9 +46,6 @@ class UnusedGrid:
 
 def unused_grid(layer: str, input_shape: list[int]) -> UnusedGrid:
     import numpy as np
-
-    from dlexam.engines.modules import parse_module
-    from dlexam.tasks.layer_windows import spec_windows
 
     n = input_shape[-1]
     w = spec_windows(parse_module(layer))[0]
@@ -134,25 +135,41 @@ class Field:
 
 
 def receptive_field_grid(layer: str) -> Field:
-    from dlexam.engines.layers import layer_shapes, receptive_field
-    from dlexam.engines.modules import build_module, parse_module
-    from dlexam.engines.probes import used_input_mask
+    """The field of the output element (o, o) nearest the middle whose field does not touch the border
+    of a grid just large enough, walked back through the layers' windows (no torch)."""
+    import numpy as np
 
-    module = build_module(parse_module(layer))
-    r = receptive_field(module)
+    spec = parse_module(layer)
+    stack = [spec_windows(s) for s in spec_sequence(spec)]
+    r = spec_receptive_field(spec)
     length = r + 2 * max(2, r // 8)
-    while True:   # the output element (o, o) whose field lies inside the grid and nearest its centre
-        shape = (1, 1, length, length)
-        shapes = layer_shapes(module, shape)
+    while True:
+        rows, cols = (_reads(stack, axis, length) for axis in (0, 1))
         inside = []
-        for o in range(shapes[-1][-1]):
-            field = Field(layer, length, used_input_mask(module, shape, (0, 0, o, o), shapes)[0, 0], (o, o), r)
+        for o in range(min(len(rows), len(cols))):
+            field = Field(layer, length, np.outer(rows[o], cols[o]), (o, o), r)
             r0, r1, _, _ = field.extent
             if r0 > 0 and r1 < length - 1:
                 inside.append((abs(r0 + r1 - (length - 1)), o, field))
         if inside:
             return min(inside, key=lambda t: t[:2])[2]
         length += 2
+
+
+def _reads(stack: list, axis: int, length: int) -> list:
+    """Per output position along `axis`, the input positions (bool, `length`) it depends on."""
+    import numpy as np
+
+    lengths = [length]
+    for wins in stack:
+        lengths.append(wins[axis].output_length(lengths[-1]))
+    out = []
+    for o in range(lengths[-1]):
+        used = np.arange(lengths[-1]) == o
+        for wins, n in zip(reversed(stack), reversed(lengths[:-1])):
+            used = wins[axis].used_inputs(n, used)
+        out.append(used)
+    return out
 
 
 def field_figure(layer: str) -> Any:
