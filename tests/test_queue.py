@@ -151,3 +151,8 @@ def test_a_workers_time_limit_is_not_graded_as_the_files_fault(monkeypatch):
     monkeypatch.setattr(type(family("adversarial")), "grade_file", hits_the_limit)
     with pytest.raises(SoftTimeLimitExceeded):
         grade_source("adversarial", "a.py", "def adversarial(x, t, model):\n    return x\n", None, None)
+
+
+def test_a_batch_of_nothing_queues_nothing():
+    assert queue.submit_many("colorize", [], batch="empty") == []
+    assert queue.progress("empty") == {"done": 0, "queued": 0, "running": 0, "failed": 0}

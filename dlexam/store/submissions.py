@@ -54,6 +54,8 @@ def _write(engine: Engine):
 
 def insert_all(engine: Engine, subs: list[Submission]) -> None:
     """New rows (their keys must be new), in one transaction: all or none."""
+    if not subs:
+        return
     with _write(engine) as conn, conn.begin():
         conn.execute(insert(table), [{name: getattr(sub, name) for name in _FIELDS} for sub in subs])
 
