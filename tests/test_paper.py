@@ -116,3 +116,30 @@ def test_an_unwritable_out_exits_2(tmp_path, capsys):
     assert main(["paper", "--seed", "1", "--out", str(afile), "--json"]) == 2
     assert main(["paper", "--seed", "1", "--out", "/proc/no/such", "--json"]) == 2
     assert "cannot be written" in capsys.readouterr().out
+
+
+def test_pictures_drawn_side_by_side_are_those_drawn_one_by_one(tmp_path):
+    from dlexam.exam import paper_pictures
+    from dlexam.exam.paper_parts import paper_task
+    from dlexam.exam.plan import plan
+
+    tasks = [paper_task(t) for t in plan(7).tasks]
+    drawn = {}
+    for workers in (1, 2):
+        root = tmp_path / str(workers)
+        root.mkdir()
+        drawn[workers] = paper_pictures.start(tasks, root, workers).wait()
+        assert all((root / file).stat().st_size > 10_000 for file in drawn[workers].values())
+    assert drawn[1] == drawn[2] and {"2", "3", "4"} <= set(drawn[2])
+
+
+def test_a_picture_that_fails_fails_the_paper_and_leaves_nothing(tmp_path, monkeypatch):
+    from dlexam.tasks.rnn.family import RNN
+
+    def broken(self, variant, path):
+        raise RuntimeError("no picture today")
+    monkeypatch.setattr(RNN, "picture", broken)   # inherited by the forked drawing processes
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match="no picture today"):
+        write_papers(7, 1, out, workers=2)
+    assert not out.exists()

@@ -19,7 +19,7 @@ from pathlib import Path
 import typst
 
 from dlexam.errors import InputError
-from dlexam.exam import paper_key, paper_sheet
+from dlexam.exam import paper_key, paper_pictures, paper_sheet
 from dlexam.exam.paper_page import preamble, qr_codes
 from dlexam.exam.paper_parts import paper_task
 from dlexam.exam.plan import SEED_SPACE, plan
@@ -78,22 +78,31 @@ def writable_folder(out: Path) -> tuple[Path, bool]:
 
 
 def _build_all(seeds: range, staging: Path, workers: int | None) -> list[Paper]:
-    workers = workers if workers is not None else min(len(seeds), os.cpu_count() or 1)
-    if workers <= 1 or len(seeds) == 1:
+    workers = workers if workers is not None else os.cpu_count() or 1
+    if len(seeds) == 1:   # one exam: its pictures are drawn side by side instead
+        return [build(seeds[0], staging, workers)]
+    workers = min(workers, len(seeds))
+    if workers <= 1:
         return [build(s, staging) for s in seeds]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(build, seeds, [staging] * len(seeds)))
 
 
-def build(seed: int, folder: Path) -> Paper:
-    """Typeset the sheet and key of exam `seed` into `folder`."""
+def build(seed: int, folder: Path, picture_workers: int = 1) -> Paper:
+    """Typeset the sheet and key of exam `seed` into `folder`; the key's pictures are drawn in
+    `picture_workers` processes meanwhile (`paper_pictures`)."""
     exam_plan = plan(seed)
     tasks = [paper_task(t) for t in exam_plan.tasks]
     root = folder / f"build-{seed}"
     root.mkdir()
-    pictures = {t.planned.label: name for t in tasks if (name := paper_key.draw_picture(t, root))}
-    sheet, pages = typeset("exam", seed, paper_sheet.sheet(exam_plan, tasks), root)
-    key, _ = typeset("key", seed, paper_key.key(exam_plan, tasks, pictures), root)
+    drawing = paper_pictures.start(tasks, root, picture_workers)
+    try:
+        sheet, pages = typeset("exam", seed, paper_sheet.sheet(exam_plan, tasks), root)
+        solutions = paper_key.solve_all(tasks)
+        pictures = drawing.wait()
+    finally:
+        drawing.close()
+    key, _ = typeset("key", seed, paper_key.key(exam_plan, tasks, pictures, solutions), root)
     exam_file, key_file = folder / f"exam-{seed}.pdf", folder / f"key-{seed}.pdf"
     exam_file.write_bytes(sheet)
     key_file.write_bytes(key)

@@ -9,19 +9,28 @@ from dlexam.exam.paper_page import typst_string
 from dlexam.exam.paper_parts import PaperTask
 from dlexam.exam.plan import Plan
 from dlexam.tasks.document import Text, render
+from dlexam.tasks.model import Solution, Variant
+from dlexam.tasks.registry import family
 
 
-def key(plan: Plan, tasks: list[PaperTask], pictures: dict[str, str]) -> str:
-    """`pictures` maps a task's label to a picture file (relative to the Typst root)."""
+def key(plan: Plan, tasks: list[PaperTask], pictures: dict[str, str],
+        solutions: dict[str, Solution] | None = None) -> str:
+    """`pictures` maps a task's label to a picture file (relative to the Typst root); `solutions`
+    (by label) are the families' own, solved here when not given."""
     body = [f"""#align(center)[#text(20pt, weight: "bold")[Answer key — exam {plan.seed}]
 #v(0.2cm){plan.minutes} minutes · {plan.points:g} points · match sheets by the seed in their QR code]"""]
     for t in tasks:
-        body.append(task(t, pictures.get(t.planned.label)))
+        given = (solutions or {}).get(t.planned.label)
+        body.append(task(t, pictures.get(t.planned.label), given))
     return "\n\n".join(body)
 
 
-def task(t: PaperTask, picture: str | None) -> str:
-    solution = t.family.solve(t.variant)
+def solve_all(tasks: list[PaperTask]) -> dict[str, Solution]:
+    return {t.planned.label: t.family.solve(t.variant) for t in tasks}
+
+
+def task(t: PaperTask, picture: str | None, solution: Solution | None = None) -> str:
+    solution = solution or t.family.solve(t.variant)
     rows = [f"== {t.planned.label} · {t.planned.title} #h(1fr) #text(10pt)[{t.planned.points:g} points]",
             f"#text(9pt, fill: luma(90))[{t.family.name}, variant {t.variant.seed}]",
             points_table(t.part_points()),
@@ -50,6 +59,11 @@ def picture_name(label: str, suffix: str = ".svg") -> str:
 
 def draw_picture(t: PaperTask, root: Path) -> str | None:
     """The family's picture of the solution in `root`, or None if the family has none."""
-    name = picture_name(t.planned.label)
-    drawn = t.family.picture(t.variant, root / name)
-    return name if drawn else None
+    return draw(t.family.name, t.variant.to_json(), t.planned.label, root)
+
+
+def draw(name: str, variant: dict, label: str, root: Path) -> str | None:
+    """`draw_picture` from plain data, so another process can draw it (`paper.Pictures`)."""
+    file = picture_name(label)
+    drawn = family(name).picture(Variant.from_json(variant), root / file)
+    return file if drawn else None

@@ -128,13 +128,18 @@ class TaskFamily(ABC):
         where there is a picture). Meant for a background thread started once a question is on
         screen: the grade then does not wait for torch or SymPy to load."""
         names = list(self.grading_modules)
-        if type(self).picture is not TaskFamily.picture:
+        if self.has_picture():
             names += ["matplotlib", "matplotlib.pyplot"]
         for name in names:
             if name == "matplotlib.pyplot":
                 import matplotlib
                 matplotlib.use("Agg")   # as every picture does, before pyplot picks a backend
             importlib.import_module(name)
+
+    @classmethod
+    def has_picture(cls) -> bool:
+        """Whether the family draws its solution (overrides `picture`)."""
+        return cls.picture is not TaskFamily.picture
 
     def picture(self, variant: Variant, path: str | Path) -> Path | None:
         """Draw the solution to `path` (PNG or SVG); families without a picture return None."""
