@@ -46,14 +46,19 @@ def services():
     _needs(redis_server.binary() is not None, "redis-server")
     _needs(postgres_server.binaries() is not None, "PostgreSQL")
     broker, database = redis_server.start(persistent=False), postgres_server.start()
-    url = database.create_database("queue")
-    with engine(url).connect() as conn, conn.begin():   # migrated by engine(); then count every result write
-        conn.execute(text(COUNT_WRITES))
-    yield {"broker": broker, "database": url, "env": {
-        "DLEXAM_BROKER_URL": broker.url, "DLEXAM_DATABASE_URL": url, "DLEXAM_JOB_SECONDS": "4",
-        "DLEXAM_SWEEP_SECONDS": "1", "DLEXAM_WORKER_WARM": "0"}}
+    yield {"broker": broker, "database": database, "env": queue_env(broker, database, "queue", 0)}
     broker.stop()
     database.stop()
+
+
+def queue_env(broker, database, name: str, index: int) -> dict:
+    """A queue of its own: a new database (every result write counted) and broker database `index`.
+    Workers sharing a store must share its broker: each re-sends the store's lost rows to its own."""
+    url = database.create_database(name)
+    with engine(url).connect() as conn, conn.begin():   # migrated by engine(); then count every result write
+        conn.execute(text(COUNT_WRITES))
+    return {"DLEXAM_BROKER_URL": broker.url.replace("/0", f"/{index}"), "DLEXAM_DATABASE_URL": url,
+            "DLEXAM_JOB_SECONDS": "4", "DLEXAM_SWEEP_SECONDS": "1", "DLEXAM_WORKER_WARM": "0"}
 
 
 class Host:
@@ -110,9 +115,8 @@ def noop_pair(services, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def grading_pair(services, tmp_path_factory):
-    """One host (a third) on the broker's database 1: its own queue, so no-op hosts never take a real file."""
-    env = {**services["env"], "DLEXAM_WORKER_WARM": "imports",
-           "DLEXAM_BROKER_URL": services["broker"].url.replace("/0", "/1")}
+    """One host (a third) with a queue of its own, so no-op hosts never take a real file."""
+    env = {**queue_env(services["broker"], services["database"], "grading", 1), "DLEXAM_WORKER_WARM": "imports"}
     host = Host("g@test", env, 2, tmp_path_factory.mktemp("grading") / "g.log")
     yield [host]
     host.stop()
@@ -244,16 +248,19 @@ def test_a_broker_restarted_mid_run_without_persistence_loses_nothing(hosts, ser
 
 @pytest.mark.slow
 def test_real_attacks_are_graded_by_the_workers_as_in_process(services, monkeypatch, tmp_path):
-    env = {**services["env"], "DLEXAM_JOB_SECONDS": "120", "DLEXAM_WORKER_WARM": "1"}
+    env = {**queue_env(services["broker"], services["database"], "attacks", 2), "DLEXAM_JOB_SECONDS": "120",
+           "DLEXAM_WORKER_WARM": "1"}
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     host = Host("attack@test", env, 2, tmp_path / "attack.log")
     try:
         files = [str(SUBMISSIONS / "adversarial" / name) for name in ("clean_sgd.py", "wrong_sign.py")]
-        queued = subprocess.run([*DLEXAM, "grade-code", "adversarial", *files, "--json"],
+        queued = subprocess.run([*DLEXAM, "grade-code", "adversarial", *files, "--json", "--batch", "attacks"],
                                 capture_output=True, text=True, timeout=300)
     finally:
         host.stop()
+    keys = rows.batch_keys(engine(), "attacks")
+    assert len(keys) == 2 and writes(keys) == dict.fromkeys(keys, 1)
     plain = {k: v for k, v in os.environ.items() if k not in ("DLEXAM_BROKER_URL", "DLEXAM_DATABASE_URL")}
     local = subprocess.run([*DLEXAM, "grade-code", "adversarial", *files, "--json"], capture_output=True,
                            text=True, timeout=300, env=plain)
