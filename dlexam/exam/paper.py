@@ -90,15 +90,15 @@ def _build_all(seeds: range, staging: Path, workers: int | None) -> list[Paper]:
 
 def build(seed: int, folder: Path, picture_workers: int = 1) -> Paper:
     """Typeset the sheet and key of exam `seed` into `folder`; the key's pictures are drawn in
-    `picture_workers` processes meanwhile (`paper_pictures`)."""
+    `picture_workers` processes while the sheet typesets (`paper_pictures`)."""
     exam_plan = plan(seed)
     tasks = [paper_task(t) for t in exam_plan.tasks]
     root = folder / f"build-{seed}"
     root.mkdir()
+    solutions = paper_key.solve_all(tasks)   # first: SymPy is loaded once, the picture processes inherit it
     drawing = paper_pictures.start(tasks, root, picture_workers)
     try:
         sheet, pages = typeset("exam", seed, paper_sheet.sheet(exam_plan, tasks), root)
-        solutions = paper_key.solve_all(tasks)
         pictures = drawing.wait()
     finally:
         drawing.close()

@@ -2,8 +2,9 @@
 paper costs (a second or more for a gradient field), and they do not depend on each other.
 
 `start(tasks, root, workers)` begins drawing; with `workers` > 1 the pictures are drawn in that many
-forked processes while the caller typesets the sheet and solves the key, and `Pictures.wait()`
-collects them. With one worker (inside a pool that already builds exams side by side) they are
+forked processes while the caller typesets the sheet, and `Pictures.wait()` collects them. pyplot is
+imported before the fork (and SymPy by the caller, who solves the key first), so each is loaded once,
+not in every process. With one worker (inside a pool that already builds exams side by side) they are
 drawn here, one after the other. A picture that fails raises its error from `wait()`.
 """
 
@@ -40,6 +41,9 @@ def start(tasks: list[PaperTask], root: Path, workers: int) -> Pictures:
     drawing = [t for t in tasks if t.family.has_picture()]
     if workers <= 1 or len(drawing) <= 1:
         return Pictures({t.planned.label: draw_picture(t, root) for t in drawing})
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot  # noqa: F401 - once here: the forked processes inherit it
     pool = ProcessPoolExecutor(max_workers=min(workers, len(drawing)), mp_context=multiprocessing.get_context("fork"))
     # task 3's field pictures take longest: started first, so the others fill the other worker
     ordered = sorted(drawing, key=lambda t: t.planned.task != 3)
