@@ -12,6 +12,7 @@ would cost if torch were imported at start-up).
 """
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -22,14 +23,19 @@ RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 7
 BIN = os.path.join(os.path.dirname(sys.executable), "dlexam")
 
 
-def median_seconds(cmd: list[str], stdin: str | None = None) -> float:
+def median_seconds(cmd: list[str], stdin: str | None = None) -> tuple[float, float]:
+    """Median (wall, CPU) seconds; CPU time (user + system of the child) is what a busy machine
+    changes least."""
     subprocess.run(cmd, input=stdin, capture_output=True, text=True, check=True)   # warm-up
-    times = []
+    walls, cpus = [], []
     for _ in range(RUNS):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run(cmd, input=stdin, capture_output=True, text=True, check=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def families() -> list[str]:
@@ -47,16 +53,21 @@ def main() -> None:
         ("dlexam practice (any family, first question)", [BIN, "practice"], "q\n"),
         ("dlexam exam --seed 3 --plan --json", [BIN, "exam", "--seed", "3", "--plan", "--json"], None),
     ]
-    print(f"median wall time over {RUNS} runs")
+    print(f"median over {RUNS} runs{'':<30} wall      CPU")
     for label, cmd, stdin in rows:
-        print(f"{label:<52} {median_seconds(cmd, stdin):6.3f} s", flush=True)
+        show(label, median_seconds(cmd, stdin))
     per_family = {}
     for name in families():
         per_family[name] = median_seconds([BIN, "question", name, "--seed", "1", "--json"])
-        print(f"{'dlexam question ' + name + ' --seed 1 --json':<52} {per_family[name]:6.3f} s", flush=True)
-    slowest = max(per_family, key=per_family.get)
-    print(f"{'question: slowest family (' + slowest + ')':<52} {per_family[slowest]:6.3f} s")
-    print(f"{'question: median over families':<52} {statistics.median(per_family.values()):6.3f} s")
+        show(f"dlexam question {name} --seed 1 --json", per_family[name])
+    slowest = max(per_family, key=lambda name: per_family[name][0])
+    show(f"question: slowest family ({slowest})", per_family[slowest])
+    show("question: median over families", (statistics.median(w for w, _ in per_family.values()),
+                                            statistics.median(c for _, c in per_family.values())))
+
+
+def show(label: str, seconds: tuple[float, float]) -> None:
+    print(f"{label:<52} {seconds[0]:6.3f} s  {seconds[1]:6.3f} s", flush=True)
 
 
 if __name__ == "__main__":
