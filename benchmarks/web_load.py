@@ -184,6 +184,8 @@ class Student:
                                       headers={"accept": "application/json"})).json()
             if state.get("status") not in ("queued", "running"):
                 self.times["scores"].append(state.get("score"))
+                if not state.get("score"):
+                    self.times["errors"].append(f"graded 0: {state.get('error') or state.get('checks', [{}])[0]}"[:300])
                 return time.perf_counter() - sent
 
 
@@ -218,6 +220,12 @@ async def load(base: str, pid: int, names: list[str], seconds: float, burst: int
     server_cpu = cpu_seconds(pid) - cpu_before
     page_times = {k: list(v) for k, v in times.items()}
     times.clear()
+    result = {"setup": setup_times, "load": (load_before, os.getloadavg()[0]), "server_cpu": server_cpu,
+              "pages": page_times, "seconds": seconds}
+    if burst == 0:
+        for s in students:
+            await s.client.aclose()
+        return result
     burst_started = time.perf_counter()
     until = time.monotonic() + burst_seconds
     browsing = [asyncio.create_task(s.browse(until)) for s in students]
@@ -229,8 +237,7 @@ async def load(base: str, pid: int, names: list[str], seconds: float, burst: int
     await asyncio.gather(*browsing, probing, return_exceptions=True)
     for s in students:
         await s.client.aclose()
-    return {"setup": setup_times, "load": (load_before, os.getloadavg()[0]), "server_cpu": server_cpu, "pages": page_times, "burst_pages": {k: list(v) for k, v in times.items()}, "waits": waits,
-            "all_done": all_done, "seconds": seconds}
+    return {**result, "burst_pages": {k: list(v) for k, v in times.items()}, "waits": waits, "all_done": all_done}
 
 
 PAGE_EXCLUDED = ("baseline", "errors", "scores", "POST /signin", "/code/")
@@ -263,13 +270,20 @@ def main() -> None:
     parser.add_argument("--burst", type=int, default=50, help="code submissions sent at once")
     parser.add_argument("--burst-seconds", type=float, default=400.0, help="the burst's time limit")
     parser.add_argument("--code", default="adversarial/clean_sgd.py", help="a file below tests/submissions")
+    parser.add_argument("--wal", action="store_true", help="switch the SQLite store to WAL first (an experiment: "
+                                                             "the store itself uses the rollback journal)")
     args = parser.parse_args()
-    if not 1 <= args.burst <= args.students <= 200 or not 1 <= args.seconds <= 600:
-        raise SystemExit("1 <= --burst <= --students <= 200 and 1 <= --seconds <= 600")
+    if not 0 <= args.burst <= args.students <= 200 or not 1 <= args.seconds <= 600:
+        raise SystemExit("0 <= --burst <= --students <= 200 and 1 <= --seconds <= 600")
     source = (ROOT / "tests" / "submissions" / args.code).read_text()
     with tempfile.TemporaryDirectory(prefix="dlexam-web-load-") as tmp:
         folder = Path(tmp)
         names = make_users(folder / "store.sqlite3", args.students)
+        if args.wal:
+            import sqlite3
+
+            with sqlite3.connect(folder / "store.sqlite3") as db:
+                print("journal mode:", db.execute("PRAGMA journal_mode=WAL").fetchone()[0])
         port = free_port()
         server = start_server(folder, port)
         base = f"http://127.0.0.1:{port}"
@@ -284,6 +298,10 @@ def main() -> None:
                 server.wait(30)
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
+            problems = [line for line in (folder / "server.log").read_text(errors="replace").splitlines()
+                        if "Error" in line or "error" in line.split(":", 1)[0]]
+            if problems:
+                print(f"server log: {len(problems)} error lines, the last: " + " | ".join(problems[-5:]))
     table(f"Setup: {args.students} students sign in and start the mock exam at once (not in the target)",
           result["setup"])
     pages = table(f"Pages, {args.students} students clicking for {args.seconds:g} s after {WARM_UP:g} s of warm-up "
@@ -295,6 +313,8 @@ def main() -> None:
     print(f"  the server's own CPU: {result['server_cpu']:.1f} s for {requests} requests (pages and /healthz) = "
           f"{1000 * result['server_cpu'] / max(1, requests):.1f} ms each, {100 * result['server_cpu'] / result['seconds']:.0f} % "
           f"of one core")
+    if not args.burst:
+        return
     table(f"Pages during the burst of {args.burst} code submissions", result["burst_pages"])
     waits = [w for w in result["waits"] if w is not None]
     scores = result["burst_pages"].get("scores", [])
