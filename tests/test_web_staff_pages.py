@@ -179,7 +179,7 @@ def test_an_upload_is_graded_and_its_page_shows_each_file(prof):
         time.sleep(0.2)
     assert state["finished"] and sum(state["counts"].values()) == 2
     assert [f["file"] for f in state["files"]] == ["broken.py", "empty.py"]
-    assert all(f["score"] == 0 and f["max_score"] > 0 for f in state["files"])
+    assert all(f["score"] == 0 and f["max_score"] > 0 for f in state["files"]), state
     page = prof.get(url).text
     assert "broken.py" in page and "all graded" in page
     source = prof.get(f"/staff/submissions/{state['files'][0]['key']}").text
