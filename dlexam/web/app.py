@@ -24,8 +24,8 @@ from dlexam.web import auth
 from dlexam.web.render import page
 
 STATIC = Path(__file__).resolve().parent / "static"
-ROUTERS = ("accounts", "practice_code", "practice", "exam", "results", "progress")   # /practice/code/{key} before /practice/{name}/{seed}
-OPTIONAL_ROUTERS = ("preview", "code", "staff")     # the other helpers' modules, once they exist
+# /practice/code/{key} before /practice/{name}/{seed}
+ROUTERS = ("accounts", "practice_code", "practice", "exam", "results", "progress", "preview", "code", "staff")
 SESSION_DAYS = 14
 HTTPS_VAR = "DLEXAM_HTTPS"     # set to 1 when served over TLS (a reverse proxy): the cookie is sent only there
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
@@ -63,20 +63,7 @@ def create_app(store_url: str | None = None) -> FastAPI:
 
     for name in ROUTERS:
         app.include_router(importlib.import_module(f"dlexam.web.{name}").router)
-    for name in OPTIONAL_ROUTERS:
-        module = _optional(name)
-        if module is not None:
-            app.include_router(module.router)
     return app
-
-
-def _optional(name: str):
-    try:
-        return importlib.import_module(f"dlexam.web.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"dlexam.web.{name}":
-            return None
-        raise
 
 
 async def _security_headers(request: Request, call_next) -> Response:

@@ -5,8 +5,7 @@ answers at once with its key; GET /code/{key} is its status, then grade-code's o
 A submission belongs to the student who sent it: anyone else asking for its key gets 404, as for
 an unknown key. A task of the student's open mock exam is not run before hand-in (404, as the
 practice pages refuse it). The source must be the code itself — a one-line `something.py` would make the
-family's reader open a file on the server, so it is refused here. Included by app.py
-(`OPTIONAL_ROUTERS`): `from dlexam.web import code; app.include_router(code.router)`.
+family's reader open a file on the server, so it is refused here.
 """
 
 from __future__ import annotations

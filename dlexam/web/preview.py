@@ -7,8 +7,7 @@ typeset — what the student sees is what is graded — or the parser's error, w
 A part is checked by the family's `grading.read` (the grader's own check of that part); formulas
 (`tasks.formulas.read_formula`, the notation parser of dlexam/engines) and bounds are typeset with
 SymPy's LaTeX. Without a part, the whole text goes through `read_answer` (as the grader reads it).
-Nothing of the key is computed or returned. Included by app.py (`OPTIONAL_ROUTERS`):
-`from dlexam.web import preview; app.include_router(preview.router)`.
+Nothing of the key is computed or returned.
 """
 
 from __future__ import annotations
