@@ -1,5 +1,9 @@
-"""Saving a matplotlib figure: one place that writes it tightly cropped and always closes it
-(pyplot keeps every open figure alive otherwise)."""
+"""matplotlib figures without pyplot: `new_figure` makes a figure on the Agg canvas (no global
+state, nothing to close, safe in threads and forked processes), `save` writes one.
+
+The pictures lay themselves out (`layout="constrained"` or `tight_layout`), so they are saved at
+their own size: `bbox_inches="tight"` would lay every picture out and draw it a second time only
+to trim a few points of margin. A picture whose texts reach outside its axes asks for `tight`."""
 
 from __future__ import annotations
 
@@ -7,13 +11,18 @@ from pathlib import Path
 from typing import Any
 
 
-def save(fig: Any, path: str | Path) -> Path:
-    """Write `fig` to `path` (.png or .svg, by its suffix) and close it."""
-    import matplotlib.pyplot as plt
+def new_figure(**kwargs: Any) -> Any:
+    """A matplotlib Figure (figsize, dpi, layout, …) with an Agg canvas attached."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
+    fig = Figure(**kwargs)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def save(fig: Any, path: str | Path, tight: bool = False, **kwargs: Any) -> Path:
+    """Write `fig` to `path` (.png or .svg, by its suffix); `tight` crops it to what is drawn."""
     path = Path(path)
-    try:
-        fig.savefig(path, bbox_inches="tight")
-    finally:
-        plt.close(fig)
+    fig.savefig(path, bbox_inches="tight" if tight else None, **kwargs)
     return path

@@ -26,31 +26,27 @@ def draw(partition: Any, path: str | Path, title: str | None = None) -> Path:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise InputError(f"The picture must be a .png or .svg file, not {path.name!r}.")
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from dlexam.engines.figures import new_figure
 
-    fig, ax = plt.subplots(figsize=(7, 7), dpi=120)
+    fig = new_figure(figsize=(7, 7), dpi=120)
+    ax = fig.subplots()
+    if hasattr(partition, "program"):
+        _draw_program(ax, partition)
+        default = f"{partition.output}: {len(partition.pieces)} linear pieces"
+    else:
+        _draw_network(ax, partition)
+        default = f"ReLU network: {len(partition)} linear regions"
+    if partition.level is not None:
+        default += f", boundary {_name(partition)} = {_number(partition.level)}"
+    _frame(ax, [float(v) for v in partition.box], title or default)
+    if partition.level is not None:
+        ax.plot([], [], color=LEVEL_COLOUR, linewidth=3,
+                label=f"{_name(partition)} = {_number(partition.level)}")
+        ax.legend(loc="upper right", framealpha=0.9)
     try:
-        if hasattr(partition, "program"):
-            _draw_program(ax, partition)
-            default = f"{partition.output}: {len(partition.pieces)} linear pieces"
-        else:
-            _draw_network(ax, partition)
-            default = f"ReLU network: {len(partition)} linear regions"
-        if partition.level is not None:
-            default += f", boundary {_name(partition)} = {_number(partition.level)}"
-        _frame(ax, [float(v) for v in partition.box], title or default)
-        if partition.level is not None:
-            ax.plot([], [], color=LEVEL_COLOUR, linewidth=3,
-                    label=f"{_name(partition)} = {_number(partition.level)}")
-            ax.legend(loc="upper right", framealpha=0.9)
-        try:
-            fig.savefig(path, format=fmt, bbox_inches="tight")
-        except OSError as exc:
-            raise InputError(f"Cannot write the picture {str(path)!r}: {exc.strerror or exc}.") from None
-    finally:
-        plt.close(fig)
+        fig.savefig(path, format=fmt, bbox_inches="tight")
+    except OSError as exc:
+        raise InputError(f"Cannot write the picture {str(path)!r}: {exc.strerror or exc}.") from None
     return path
 
 
@@ -64,10 +60,10 @@ def _number(v: Any) -> str:
 
 
 def _draw_program(ax, partition) -> None:
-    import matplotlib.pyplot as plt
+    from matplotlib import colormaps
     from matplotlib.patches import Polygon as Patch
 
-    colours = plt.get_cmap("Pastel1").colors + plt.get_cmap("Pastel2").colors
+    colours = colormaps["Pastel1"].colors + colormaps["Pastel2"].colors
     x1lo, x1hi = float(partition.box[0]), float(partition.box[1])
     char = 0.0125 * (x1hi - x1lo)       # about one character at 9 pt, in x1 units
     key = []
@@ -111,12 +107,12 @@ def _width_at(pts: list[tuple[float, float]], y: float) -> float:
 
 
 def _draw_network(ax, partition) -> None:
-    import matplotlib.pyplot as plt
+    from matplotlib import colormaps
     import numpy as np
     from matplotlib.collections import PolyCollection
 
     rng = np.random.default_rng(0)
-    cmap = plt.get_cmap("tab20")
+    cmap = colormaps["tab20"]
     faces = cmap(rng.integers(0, 20, len(partition)))
     faces[:, :3] = 0.4 * faces[:, :3] + 0.6  # lighten
     width = 0.6 if len(partition) < 500 else 0.25 if len(partition) < 5000 else 0.1

@@ -89,19 +89,20 @@ def _build_all(seeds: range, staging: Path, workers: int | None) -> list[Paper]:
 
 
 def build(seed: int, folder: Path, picture_workers: int = 1) -> Paper:
-    """Typeset the sheet and key of exam `seed` into `folder`; the key's pictures are drawn in
-    `picture_workers` processes while the sheet typesets (`paper_pictures`)."""
+    """Typeset the sheet and key of exam `seed` into `folder`; the key's pictures are drawn (and
+    their tasks solved) in `picture_workers` processes while the sheet typesets (`paper_pictures`)."""
     exam_plan = plan(seed)
     tasks = [paper_task(t) for t in exam_plan.tasks]
     root = folder / f"build-{seed}"
     root.mkdir()
-    solutions = paper_key.solve_all(tasks)   # first: SymPy is loaded once, the picture processes inherit it
-    drawing = paper_pictures.start(tasks, root, picture_workers)
+    drawing = paper_pictures.start(tasks, root, picture_workers)   # solves the tasks it draws
     try:
+        solutions = paper_key.solve_all([t for t in tasks if not t.family.has_picture()])
         sheet, pages = typeset("exam", seed, paper_sheet.sheet(exam_plan, tasks), root)
         pictures = drawing.wait()
     finally:
         drawing.close()
+    solutions |= drawing.solutions
     key, _ = typeset("key", seed, paper_key.key(exam_plan, tasks, pictures, solutions), root)
     exam_file, key_file = folder / f"exam-{seed}.pdf", folder / f"key-{seed}.pdf"
     exam_file.write_bytes(sheet)

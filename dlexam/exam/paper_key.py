@@ -57,13 +57,25 @@ def picture_name(label: str, suffix: str = ".svg") -> str:
     return "picture-" + label.replace(".", "-") + suffix
 
 
+Drawn = tuple[str, "str | None", Solution]   # label, picture file (None: the family draws none), solution
+
+
 def draw_picture(t: PaperTask, root: Path) -> str | None:
     """The family's picture of the solution in `root`, or None if the family has none."""
     return draw(t.family.name, t.variant.to_json(), t.planned.label, root)
 
 
 def draw(name: str, variant: dict, label: str, root: Path) -> str | None:
-    """`draw_picture` from plain data, so another process can draw it (`paper.Pictures`)."""
+    """`draw_picture` from plain data, so another process can draw it (`paper_pictures`)."""
     file = picture_name(label)
     drawn = family(name).picture(Variant.from_json(variant), root / file)
     return file if drawn else None
+
+
+def draw_all(jobs: list[tuple[str, dict, str]], root: Path) -> list[Drawn]:
+    """Solve and draw each (family name, variant, label) in turn: the picture reuses the solution."""
+    done = []
+    for name, variant, label in jobs:
+        solution = family(name).solve(Variant.from_json(variant))
+        done.append((label, draw(name, variant, label, root), solution))
+    return done

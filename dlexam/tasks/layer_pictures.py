@@ -83,18 +83,15 @@ def _legend(fig: Any, read: str, unread: str, outline: str) -> None:
 
 
 def unused_figure(layer: str, input_shape: list[int]) -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from dlexam.engines.figures import new_figure
     from matplotlib.patches import Rectangle
 
     g = unused_grid(layer, input_shape)
     n, k, s = g.n, g.kernel, g.stride
     size = min(n, CORNER)
     corners = [(0, "top-left")] + ([(n - size, "bottom-right")] if n > size else [])
-    fig, axes = plt.subplots(1, len(corners), figsize=(4.3 * len(corners) + 0.4, 5.4), dpi=120, squeeze=False,
-                             layout="constrained")
+    fig = new_figure(figsize=(4.3 * len(corners) + 0.4, 5.4), dpi=120, layout="constrained")
+    axes = fig.subplots(1, len(corners), squeeze=False)
     for ax, (start, name) in zip(axes[0], corners):
         part = g.mask[start:start + size, start:start + size]
         _cells(ax, part, (start, start))
@@ -173,15 +170,13 @@ def _reads(stack: list, axis: int, length: int) -> list:
 
 
 def field_figure(layer: str) -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from dlexam.engines.figures import new_figure
     from matplotlib.patches import Rectangle
 
     f = receptive_field_grid(layer)
     r0, r1, c0, c1 = f.extent
-    fig, ax = plt.subplots(figsize=(6.4, 7.2), dpi=120, layout="constrained")
+    fig = new_figure(figsize=(6.4, 7.2), dpi=120, layout="constrained")
+    ax = fig.subplots()
     margin = max(2, (r1 - r0 + 1) // 8)
     top, left = max(0, r0 - margin), max(0, c0 - margin)
     view = f.read[top:r1 + margin + 1, left:c1 + margin + 1]

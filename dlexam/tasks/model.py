@@ -124,16 +124,13 @@ class TaskFamily(ABC):
         return render(self.document(variant), fmt)
 
     def prepare(self) -> None:
-        """Import what grading and drawing this family's answers need (`grading_modules`; pyplot
-        where there is a picture). Meant for a background thread started once a question is on
-        screen: the grade then does not wait for torch or SymPy to load."""
+        """Import what grading and drawing this family's answers need (`grading_modules`; matplotlib's
+        figure and canvas where there is a picture: `engines.figures`). Meant for a background thread
+        started once a question is on screen: the grade then does not wait for torch or SymPy to load."""
         names = list(self.grading_modules)
         if self.has_picture():
-            names += ["matplotlib", "matplotlib.pyplot"]
+            names += ["matplotlib.figure", "matplotlib.backends.backend_agg"]
         for name in names:
-            if name == "matplotlib.pyplot":
-                import matplotlib
-                matplotlib.use("Agg")   # as every picture does, before pyplot picks a backend
             importlib.import_module(name)
 
     @classmethod

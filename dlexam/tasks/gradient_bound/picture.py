@@ -145,10 +145,7 @@ def _name(d: GradientBoundData) -> str:
 
 
 def figure(d: GradientBoundData, seed: int) -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from dlexam.engines.figures import new_figure
     import numpy as np
 
     sc = scene(d, seed)
@@ -157,7 +154,8 @@ def figure(d: GradientBoundData, seed: int) -> Any:
     grid = np.linspace(-box, box, 240)   # even: no grid point on a kink, where sign(0) = 0
     x1, x2 = np.meshgrid(grid, grid)
     q = quantity(d, plane(d, x1, x2, sc.params)).reshape(x1.shape)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9.4, 4.6), dpi=120, gridspec_kw={"width_ratios": [1.1, 1]})
+    fig = new_figure(figsize=(9.4, 4.6), dpi=120)
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.1, 1]})
     image = left.imshow(q, origin="lower", extent=(-box, box, -box, box), cmap="viridis", vmin=0,
                         vmax=sc.bound, interpolation="bilinear")
     bar = fig.colorbar(image, ax=left, fraction=0.046, pad=0.03)

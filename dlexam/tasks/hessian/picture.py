@@ -118,13 +118,11 @@ def panels(d: HessianData) -> list[Panel]:
 def figure(d: HessianData) -> Any:
     """The matplotlib figure (the caller closes it): columns before and after the change, rows the
     runs just below and just above the largest stable learning rate."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from dlexam.engines.figures import new_figure
 
     shown = panels(d)
-    fig, axes = plt.subplots(2, 2, figsize=(8.2, 8.6), dpi=120, sharex=True, sharey=True)
+    fig = new_figure(figsize=(8.2, 8.6), dpi=120)
+    axes = fig.subplots(2, 2, sharex=True, sharey=True)
     for column, panel in enumerate(shown):
         for row, factor in enumerate((BELOW, ABOVE)):
             _draw_panel(axes[row, column], panel, factor)

@@ -32,14 +32,12 @@ def _label(name: str) -> str:
 
 def draw(edges: list[tuple[str, str]], steps: int, param: str, path: str | Path) -> Path:
     """Write the graph of `edges` (source, target) to `path` (.png or .svg)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from dlexam.engines.figures import new_figure, save
 
     nodes = {n for e in edges for n in e}
     pos = layout(nodes, steps, param)
-    fig, ax = plt.subplots(figsize=(1.6 * (steps + 3), 3.2))
+    fig = new_figure(figsize=(1.6 * (steps + 3), 3.2))
+    ax = fig.subplots()
     for u, v in edges:
         (x0, y0), (x1, y1) = pos[u], pos[v]
         colour = "tab:orange" if u == param else "0.25"
@@ -58,7 +56,4 @@ def draw(edges: list[tuple[str, str]], steps: int, param: str, path: str | Path)
     ax.set_aspect("equal")
     ax.axis("off")
     ax.set_title("Unrolled computation graph (the weight is shared by every step)", fontsize=11)
-    path = Path(path)
-    fig.savefig(path, bbox_inches="tight", dpi=110)
-    plt.close(fig)
-    return path
+    return save(fig, path, tight=True, dpi=110)   # tight: the graph's aspect leaves wide empty margins
