@@ -187,6 +187,35 @@ def test_an_upload_is_graded_and_its_page_shows_each_file(prof):
     assert url.rsplit("/", 1)[1] in prof.get("/staff/uploads").text
 
 
+def test_a_batch_is_finished_only_when_every_file_it_shows_is_graded(tmp_path, monkeypatch):
+    """The progress poll stops at `finished`: the files it shows then must be their final state, even when a
+    file finishes grading while the batch's state is being read (as happens on a loaded machine)."""
+    from dlexam.queue.rows import engine
+    from dlexam.store import submissions as rows
+    from dlexam.web.staff_uploads import batch_state
+
+    db = str(tmp_path / "batch.sqlite3")
+    made = engine(db)
+    now = time.time()
+    rows.insert_all(made, [rows.Submission(key="late", family="adversarial", filename="late.py", source="(",
+                                           status="queued", tries=0, batch="b", queued=now, enqueued=now)])
+    read_rows = rows.many
+
+    def grading_finishes_meanwhile(*args, **kwargs):
+        seen = read_rows(*args, **kwargs)
+        sub = rows.claim(made, "late", "h/1", now, now - 60, 3)
+        rows.finish(made, sub, {"score": 0.0, "max_score": 10.0}, time.time())
+        return seen
+
+    monkeypatch.setattr(rows, "many", grading_finishes_meanwhile)
+    state = batch_state(db, "b")
+    shown = [f["status"] for f in state["files"]]
+    assert state["finished"] == all(s in ("done", "failed") for s in shown), state
+    assert state["counts"] == {s: shown.count(s) for s in ("done", "queued", "running", "failed")}, state
+    monkeypatch.undo()
+    assert batch_state(db, "b")["files"][0]["score"] == 0.0
+
+
 def test_an_export_downloads_as_the_command_writes_it(prof, tmp_path):
     from dlexam.exam.export import export
 

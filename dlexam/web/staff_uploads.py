@@ -109,9 +109,13 @@ def _submit(family: str, files: list[tuple[str, str]], batch: str, seed: int | N
 
 
 def batch_state(db: str, batch: str) -> dict:
-    """{"counts": {done, queued, running, failed}, "files": [...], "finished": bool} of a batch."""
+    """{"counts": {done, queued, running, failed}, "files": [...], "finished": bool} of a batch.
+
+    The counts and `finished` come from the very rows the files are shown from (one read), so a file that
+    finishes grading while this runs cannot make the batch "finished" with that file still shown queued:
+    the page stops polling at `finished` and would keep showing it so."""
     from dlexam.queue.rows import engine
-    from dlexam.store.submissions import batch_keys, many, progress
+    from dlexam.store.submissions import STATUSES, batch_keys, many
 
     made = engine(db)
     keys = batch_keys(made, batch)
@@ -123,7 +127,7 @@ def batch_state(db: str, batch: str) -> dict:
         files.append({"file": sub.filename, "key": sub.key, "status": sub.status, "score": result.get("score"),
                       "max_score": result.get("max_score"), "error": sub.error or result.get("error"),
                       "flagged": bool((result.get("sandbox") or {}).get("flagged")), "family": sub.family})
-    counts = progress(made, batch)
+    counts = {status: sum(f["status"] == status for f in files) for status in STATUSES}
     return {"counts": counts, "files": files, "finished": counts["queued"] + counts["running"] == 0}
 
 
