@@ -120,3 +120,22 @@ def test_prepare_loads_what_grading_needs(name):
         fam.prepare()
     """ + grade)
     assert ("torch" if fam.topic.startswith("Task 5") else "sympy") in loaded
+
+
+def test_a_pieces_question_is_posed_without_numpy():
+    """pieces poses and words its question in exact fractions; NumPy waits for grading, which its
+    `prepare` loads while the student reads."""
+    script = textwrap.dedent(f"""
+        import contextlib, io, sys
+        from dlexam.cli import main
+        with contextlib.redirect_stdout(io.StringIO()):
+            for seed in range({SEEDS}):
+                assert main(["question", "pieces", "--seed", str(seed), "--json"]) == 0
+        print("numpy" in sys.modules)
+        from dlexam.tasks.registry import family
+        family("pieces").prepare()
+        print("numpy" in sys.modules)
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["False", "True"]

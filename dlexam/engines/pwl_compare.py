@@ -12,9 +12,7 @@ import copy
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Callable, Sequence
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from dlexam.engines.pwl import lin_values, operation_values
 from dlexam.engines.pwl_box import make_box
@@ -30,8 +28,11 @@ from dlexam.engines.pwl_parse import Lin, Program, _expr
 from dlexam.engines.syntax import parse_quietly
 from dlexam.errors import InputError
 
-Points = np.ndarray                   # (N, 2) float64
-Region = Callable[[Points], np.ndarray] | Sequence  # a predicate on points, or a convex polygon
+if TYPE_CHECKING:   # NumPy is imported where points are computed: parsing (posing a question) stays NumPy-free
+    import numpy as np
+
+Points = "np.ndarray"                 # (N, 2) float64
+Region = Callable[[Any], Any] | Sequence  # a predicate on points (N, 2) -> bool array, or a convex polygon
 
 _COMPARE = {ast.Gt: ">", ast.GtE: ">=", ast.Lt: "<", ast.LtE: "<="}
 
@@ -46,6 +47,8 @@ class Condition:
 
     def holds(self, points: Points) -> np.ndarray:
         """Where every comparison holds (float64, at points (N, 2))."""
+        import numpy as np
+
         pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
         values, _ = operation_values(self.program, pts)
         ok = np.ones(len(pts), dtype=bool)
@@ -162,6 +165,8 @@ def _side(text: str, whole: str) -> Lin:
 def grid(box: Any, n: int = 201) -> tuple[Points, tuple[int, int]]:
     """An n x n grid of points inside the box, nudged by irrational offsets so that no point
     lies on a line with small rational coefficients (piece edges, students' lines)."""
+    import numpy as np
+
     x1lo, x1hi, x2lo, x2hi = (float(v) for v in make_box(box))
     xs = x1lo + (np.arange(n) + 0.5 + 0.01 * np.sqrt(2)) * (x1hi - x1lo) / n
     ys = x2lo + (np.arange(n) + 0.5 + 0.01 * np.sqrt(3)) * (x2hi - x2lo) / n
@@ -171,6 +176,8 @@ def grid(box: Any, n: int = 201) -> tuple[Points, tuple[int, int]]:
 
 def polygon_contains(polygon: Sequence, points: Points, strict: bool = True) -> np.ndarray:
     """Which points lie inside a convex counter-clockwise polygon."""
+    import numpy as np
+
     poly = np.asarray([[float(x), float(y)] for x, y in polygon], dtype=np.float64)
     ok = np.ones(len(points), dtype=bool)
     if len(poly) < 3:
@@ -182,6 +189,8 @@ def polygon_contains(polygon: Sequence, points: Points, strict: bool = True) -> 
 
 
 def region_mask(region: Region, points: Points) -> np.ndarray:
+    import numpy as np
+
     if callable(region):
         return np.asarray(region(points), dtype=bool)
     if isinstance(region, Condition):
@@ -202,6 +211,8 @@ def partition_difference(a: Sequence[Region], b: Sequence[Region], box: Any,
     """Compare two partitions (lists of regions). Regions are matched one to one by overlap;
     returns the share of the box where the matched labels differ (or a point is in no region),
     the deepest such point, and for every region of `a` its matched index in `b` (or None)."""
+    import numpy as np
+
     points, shape = grid(box, n)
     la, lb = _labels(a, points), _labels(b, points)
     counts = np.zeros((len(a) + 1, len(b) + 1), dtype=np.int64)
@@ -221,6 +232,8 @@ def partition_difference(a: Sequence[Region], b: Sequence[Region], box: Any,
 
 
 def _labels(regions: Sequence[Region], points: Points) -> np.ndarray:
+    import numpy as np
+
     labels = np.full(len(points), -1)
     for k, region in enumerate(regions):
         mask = region_mask(region, points) & (labels < 0)
@@ -230,6 +243,8 @@ def _labels(regions: Sequence[Region], points: Points) -> np.ndarray:
 
 def _deepest(points: Points, mask: np.ndarray, shape: tuple[int, int]) -> tuple[float, float] | None:
     """A point of the mask as far from its edge as possible (erode until nothing is left)."""
+    import numpy as np
+
     m = mask.reshape(shape)
     if not m.any():
         return None
@@ -274,6 +289,8 @@ def segments_difference(a: Sequence[Segment], b: Sequence[Segment],
     segment, so within half a sample spacing) and a point (on one of them) that is that far
     from the other set. Two empty sets agree (0, None); one empty set is
     infinitely far from the other, the point then lies on the non-empty one."""
+    import numpy as np
+
     pa, pb = _sample(a, samples), _sample(b, samples)
     if len(pa) == 0 and len(pb) == 0:
         return 0.0, None
@@ -290,16 +307,22 @@ def segments_difference(a: Sequence[Segment], b: Sequence[Segment],
 
 
 def _as_array(segments: Sequence[Segment]) -> np.ndarray:
+    import numpy as np
+
     return np.array([[[float(v) for v in p] for p in s] for s in segments], dtype=np.float64).reshape(-1, 2, 2)
 
 
 def _sample(segments: Sequence[Segment], samples: int) -> np.ndarray:
+    import numpy as np
+
     s = _as_array(segments)
     t = np.linspace(0.0, 1.0, samples)[None, :, None]
     return (s[:, None, 0] + t * (s[:, None, 1] - s[:, None, 0])).reshape(-1, 2)
 
 
 def _distance_to(points: np.ndarray, segments: Sequence[Segment]) -> np.ndarray:
+    import numpy as np
+
     s = _as_array(segments)
     a, d = s[:, 0], s[:, 1] - s[:, 0]                                   # (S, 2)
     length2 = np.maximum((d ** 2).sum(axis=1), 1e-300)

@@ -20,14 +20,16 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
-from typing import Any, NotRequired, TypedDict
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
 from dlexam.engines.pwl import to_fraction
-from dlexam.engines.pwl_compare import Condition, parse_affine, parse_condition, parse_segment
 from dlexam.engines.pwl_geometry import Affine, Polygon, Segment, area, box_polygon
 from dlexam.engines.pwl_parse import Program
 from dlexam.errors import InputError
-from dlexam.grading.geometry import clip_segment
+
+if TYPE_CHECKING:
+    from dlexam.engines.pwl_compare import Condition
+# pwl_compare and grading.geometry (NumPy) are imported where an answer is read: posing stays NumPy-free
 
 
 class Part(StrEnum):
@@ -173,6 +175,8 @@ def read_parts(parts: dict[str, Any], program: Program, box: tuple) -> StudentAn
 
 
 def _piece(item: Any, program: Program, box: tuple) -> StudentPiece:
+    from dlexam.engines.pwl_compare import parse_affine, parse_condition
+
     if not isinstance(item, dict) or not ({"condition", "polygon"} & set(item)):
         raise InputError("Each piece must be an object with a `condition` (or `polygon`) and a `function`.")
     if "condition" in item:
@@ -226,10 +230,14 @@ def read_segment(item: Any, box: tuple) -> Segment | None:
         if len(ends) != 2:
             raise InputError("A boundary segment as end points is [[x1, x2], [x1, x2]].")
         segment = (ends[0], ends[1])
+    from dlexam.grading.geometry import clip_segment
+
     return clip_segment(segment, box_polygon(box))
 
 
 def _segment_text(text: str, box: tuple) -> Segment:
+    from dlexam.engines.pwl_compare import parse_segment
+
     match = SEGMENT.match(text)
     if not match:
         return parse_segment(text)   # raises with the engine's explanation

@@ -23,21 +23,14 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, cast
 
-import numpy as np
-
 from dlexam.engines import pwl
-from dlexam.engines.pwl_compare import parse_condition
 from dlexam.engines.pwl_geometry import centroid, inequality_text, segment_text
 from dlexam.errors import InputError, VerificationError
-from dlexam.grading.geometry import shifted
 from dlexam.tasks.document import Block, Code, Math, Text
 from dlexam.tasks.model import Answer, Grade, Solution, TaskFamily, Variant
 from dlexam.tasks.pieces.answer import Part, parse_text, read_parts
 from dlexam.tasks.pieces.data import DEFAULT_BOX, PiecesData, answer_order, solved
-from dlexam.tasks.pieces.boundary import grade_boundary
-from dlexam.tasks.pieces.grading import grade_pieces
 from dlexam.tasks.pieces.programs import draw_program
-from dlexam.tasks.pieces.sampling import verify_by_sampling
 from dlexam.tasks.pieces.solution import exam_wording, fraction_text, solution
 
 
@@ -52,6 +45,8 @@ class LinearPieces(TaskFamily):
     name = "pieces"
     title = "Linear pieces and decision boundary"
     topic = "Task 2: decision boundary"
+    # NumPy (sampling, comparing regions) loads while the question is read: posing needs none
+    grading_modules = ("dlexam.tasks.pieces.grading", "dlexam.tasks.pieces.boundary")
 
     def __init__(self, count: int = 4) -> None:
         self.count = count
@@ -70,6 +65,10 @@ class LinearPieces(TaskFamily):
         partition = pwl.program_pieces(program, DEFAULT_BOX, level)
         index = 0
         if given is not None:
+            import numpy as np
+
+            from dlexam.engines.pwl_compare import parse_condition
+
             condition = parse_condition(given, partition.program)
             inside = [condition.holds(np.asarray([[float(x) for x in centroid(p.polygon)]]))[0]
                       for p in partition.pieces]
@@ -127,11 +126,16 @@ class LinearPieces(TaskFamily):
         partition, _ = solved(data)
         if len(partition.pieces) != data["count"]:
             raise VerificationError(f"{data['program']}: {len(partition.pieces)} pieces, not {data['count']}.")
+        from dlexam.tasks.pieces.sampling import verify_by_sampling
+
         verify_by_sampling(partition, solution.answer.parts)
 
     # --- grading ----------------------------------------------------------------------------
 
     def grade(self, variant: Variant, answer: Answer) -> Grade:
+        from dlexam.tasks.pieces.boundary import grade_boundary
+        from dlexam.tasks.pieces.grading import grade_pieces
+
         partition, given = solved(variant.data)
         student = read_parts(answer.parts, partition.program, partition.box)
         half = self.points / 2
@@ -160,6 +164,8 @@ class LinearPieces(TaskFamily):
             k = rng.randrange(len(piece.facets))
             entry["condition"] = " and ".join(inequality_text(-h if j == k else h) for j, h in enumerate(piece.facets))
         else:
+            from dlexam.grading.geometry import shifted
+
             for s in partition.pieces[rng.choice(crossed)].boundary:   # by 1, well beyond the tolerance
                 boundary.remove(segment_text(s))
                 boundary.append(shifted(s, 1.0))
