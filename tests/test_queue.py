@@ -156,3 +156,20 @@ def test_a_workers_time_limit_is_not_graded_as_the_files_fault(monkeypatch):
 def test_a_batch_of_nothing_queues_nothing():
     assert queue.submit_many("colorize", [], batch="empty") == []
     assert queue.progress("empty") == {"done": 0, "queued": 0, "running": 0, "failed": 0}
+
+
+@pytest.mark.parametrize("breaks", ["dlexam.store.submissions.claim", "dlexam.queue.jobs.grade_source"])
+def test_a_job_that_raises_fails_its_row_with_a_one_sentence_reason(monkeypatch, breaks):
+    """The claim (a locked database) or the grader outside its per-file catch raising in a pool thread: the
+    row fails with the reason the staff pages show, instead of staying queued or running (its batch never
+    finished, nothing said)."""
+    def broken(*args, **kwargs):
+        raise RuntimeError("database is locked.\nTraceback follows")
+
+    monkeypatch.setattr(breaks, broken)
+    key = queue.submit("noop", "a.py", "0", batch="broken")
+    out = wait(key, seconds=20)
+    error = out["error"]
+    assert out["status"] == "failed" and queue.progress("broken")["failed"] == 1
+    assert "RuntimeError: database is locked" in error and error.endswith("should be looked at.")
+    assert "\n" not in error and error.count(". ") == 0, error

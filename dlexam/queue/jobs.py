@@ -35,3 +35,22 @@ def time_out(engine: Engine, key: str, worker: str, config: Settings) -> None:
         return
     error = f"Grading took longer than the time limit of {config.job_seconds:g} s; it scores 0 and should be looked at."
     rows.fail(engine, sub, error, time.time(), unreadable(sub.family, sub.filename, error, sub.seed))
+
+
+def broke(engine: Engine, key: str, worker: str, exc: BaseException) -> None:
+    """The job raised outside the per-file catch (the database, the grader's imports): the row fails with
+    that reason, in one sentence, instead of staying queued or running with none — which would hold its
+    batch unfinished and show nothing to the staff. A row another grader holds or finished is left alone."""
+    from dlexam.engines.sandbox_text import quote
+
+    lines = str(exc).strip().splitlines()
+    detail = quote(lines[0]).rstrip(".").replace(". ", ": ") if lines else "no message"   # one sentence
+    error = (f"Grading stopped with an error ({type(exc).__name__}: {detail}); "
+             f"it scores 0 and should be looked at.")
+    sub = rows.get(engine, key)
+    if sub is None:
+        return
+    if sub.status == "running" and sub.worker == worker:
+        rows.fail(engine, sub, error, time.time(), unreadable(sub.family, sub.filename, error, sub.seed))
+    elif sub.status == "queued":      # never claimed (e.g. the claim met a locked database): no token to hold
+        rows.give_up(engine, key, 0.0, 0, error, time.time())

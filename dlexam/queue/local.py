@@ -75,7 +75,24 @@ def _run(database: Engine, key: str, config: Settings) -> str:
     from dlexam.queue.jobs import process
 
     worker = f"{socket.gethostname()}/{os.getpid()}/{threading.get_ident()}"
-    return process(database, key, worker, config, LazyPool(_sandboxes))
+    try:
+        return process(database, key, worker, config, LazyPool(_sandboxes))
+    except Exception as exc:  # noqa: BLE001 - nobody reads this future: the row must say what happened
+        return _broke(database, key, worker, exc)
+
+
+def _broke(database: Engine, key: str, worker: str, exc: Exception) -> str:
+    import logging
+
+    from dlexam.queue.jobs import broke
+
+    log = logging.getLogger("dlexam.queue")
+    log.warning("grading %s stopped with an error", key, exc_info=exc)
+    try:
+        broke(database, key, worker, exc)
+    except Exception as again:  # noqa: BLE001 - the database is down: the row stays; a later process resends it
+        log.warning("could not mark %s failed: %s", key, again)
+    return "failed"
 
 
 class LazyPool:
