@@ -24,5 +24,20 @@ def new_figure(**kwargs: Any) -> Any:
 def save(fig: Any, path: str | Path, tight: bool = False, **kwargs: Any) -> Path:
     """Write `fig` to `path` (.png or .svg, by its suffix); `tight` crops it to what is drawn."""
     path = Path(path)
-    fig.savefig(path, bbox_inches="tight" if tight else None, **kwargs)
+    if tight or kwargs or path.suffix.lower() not in (".svg", ".png"):
+        fig.savefig(path, bbox_inches="tight" if tight else None, **kwargs)
+    else:   # the same file, drawn once: savefig first draws it without output only to lay it out
+        _print(fig, path)
     return path
+
+
+def _print(fig: Any, path: Path) -> None:
+    """Draw with the format's canvas; the figure's layout engine (if any) runs within the draw."""
+    if path.suffix.lower() == ".svg":
+        from matplotlib.backends.backend_svg import FigureCanvasSVG
+
+        FigureCanvasSVG(fig).print_svg(path)
+    else:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig).print_png(path)
