@@ -63,23 +63,12 @@ def show(result: dict) -> str:
 
 
 def _line(label: str, row: dict, spark: str, now: datetime) -> str:
+    from dlexam.exam.progress import when_due
+
     remembered = "" if row["retrievability"] is None else f"{100 * row['retrievability']:.0f}%"
     return (f"{label:<34} {row['attempts']:>8} {100 * row['score']:>5.0f}%  {spark:<13} "
-            f"{_when(row['due'], now):<14} {remembered:>10}")
+            f"{when_due(row['due'], now):<14} {remembered:>10}")
 
 
 def _spark(scores: list[float]) -> str:
     return "".join(SPARKS[min(len(SPARKS) - 1, int(s * len(SPARKS)))] for s in scores)
-
-
-def _when(due: str | None, now: datetime) -> str:
-    if due is None:
-        return "-"
-    seconds = (datetime.fromisoformat(due) - now).total_seconds()
-    if seconds <= 0:
-        return "now"
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            count = round(seconds / size)
-            return f"in {count} {unit}{'s' if count != 1 else ''}"
-    return "in a minute"

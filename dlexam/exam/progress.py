@@ -50,6 +50,20 @@ def iso(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, timezone.utc).isoformat()
 
 
+def when_due(due: str | None, now: datetime, never: str = "-") -> str:
+    """"now", "in 3 days", ... for an ISO due date; `never` for a family never seen."""
+    if due is None:
+        return never
+    seconds = (datetime.fromisoformat(due) - now).total_seconds()
+    if seconds <= 0:
+        return "now"
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = round(seconds / size)
+            return f"in {count} {unit}{'s' if count != 1 else ''}"
+    return "in a minute"
+
+
 
 def draw(families: list[dict], path: Path, window: int = 10) -> None:
     """Every family's share of the points per attempt over time (a colour per family, a marker per

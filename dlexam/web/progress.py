@@ -10,7 +10,7 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from dlexam.exam.progress import draw, family_rows, topic_rows
+from dlexam.exam.progress import draw, family_rows, topic_rows, when_due
 from dlexam.store.users import User
 from dlexam.web.auth import current_user, student_store
 from dlexam.web.pictures import DRAWING
@@ -25,7 +25,7 @@ def progress(request: Request, user: User = Depends(current_user)):
     families = family_rows(store.progress())
     now = datetime.fromtimestamp(store.now(), timezone.utc)
     for row in families:
-        row["due_text"] = _when(row["due"], now)
+        row["due_text"] = when_due(row["due"], now, never="–")
     return page(request, "progress.html", user=user, families=families, topics=topic_rows(families))
 
 
@@ -36,16 +36,3 @@ def plot(request: Request, user: User = Depends(current_user)):
         path = Path(folder) / "progress.svg"
         draw(families, path)
         return Response(path.read_bytes(), media_type="image/svg+xml")
-
-
-def _when(due: str | None, now: datetime) -> str:
-    if due is None:
-        return "–"
-    seconds = (datetime.fromisoformat(due) - now).total_seconds()
-    if seconds <= 0:
-        return "now"
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            count = round(seconds / size)
-            return f"in {count} {unit}{'s' if count != 1 else ''}"
-    return "in a minute"
