@@ -141,11 +141,14 @@ def windows(module) -> list[Window] | None:
     match = WINDOWED.fullmatch(type(module).__name__)
     if match is None:
         return None
-    dims = int(match.group(2))
-    kernel = _per_axis(module.kernel_size, dims)
-    stride = _per_axis(module.stride or module.kernel_size, dims)
-    dilation = _per_axis(getattr(module, "dilation", 1), dims)
-    padding = getattr(module, "padding", 0)
+    return axis_windows(int(match.group(2)), module.kernel_size, module.stride or module.kernel_size,
+                        getattr(module, "dilation", 1), getattr(module, "padding", 0),
+                        getattr(module, "padding_mode", "zeros"), bool(getattr(module, "ceil_mode", False)))
+
+
+def axis_windows(dims: int, kernel, stride, dilation, padding, mode: str, ceil: bool) -> list[Window]:
+    """One Window per spatial axis from a layer's arguments (ints or per-axis tuples, padding as torch takes it)."""
+    kernel, stride, dilation = (_per_axis(v, dims) for v in (kernel, stride, dilation))
     if padding == "valid":
         padding = 0
     if padding == "same":
@@ -153,10 +156,7 @@ def windows(module) -> list[Window] | None:
         left, right = [t // 2 for t in total], [t - t // 2 for t in total]
     else:
         left = right = _per_axis(padding, dims)
-    mode = getattr(module, "padding_mode", "zeros")
-    ceil = bool(getattr(module, "ceil_mode", False))
-    return [Window(k, s, p, q, d, ceil, mode)
-            for k, s, p, q, d in zip(kernel, stride, left, right, dilation)]
+    return [Window(k, s, p, q, d, ceil, mode) for k, s, p, q, d in zip(kernel, stride, left, right, dilation)]
 
 
 def _per_axis(value, dims: int) -> list[int]:

@@ -8,7 +8,7 @@ each other. The layer questions' second method (autograd through the built modul
 
 from __future__ import annotations
 
-from dlexam.engines.layers import WINDOWED, Window
+from dlexam.engines.layers import WINDOWED, Window, axis_windows
 from dlexam.engines.modules import ModuleSpec
 
 # torch's parameter order, for arguments given by position
@@ -27,20 +27,10 @@ def spec_windows(spec: ModuleSpec) -> list[Window] | None:
         return None
     kind, dims = match.group(1), int(match.group(2))
     given = {**dict(zip(_PARAMETERS[kind], spec.args)), **spec.kwargs}
-    kernel = _per_axis(given["kernel_size"], dims)
-    stride = _per_axis(given.get("stride") or (1 if kind == "Conv" else given["kernel_size"]), dims)
-    dilation = _per_axis(given.get("dilation", 1), dims)
-    padding = given.get("padding", 0)
-    if padding == "valid":
-        padding = 0
-    if padding == "same":
-        total = [d * (k - 1) for d, k in zip(dilation, kernel)]
-        left, right = [t // 2 for t in total], [t - t // 2 for t in total]
-    else:
-        left = right = _per_axis(padding, dims)
-    mode = given.get("padding_mode", "zeros")
-    ceil = bool(given.get("ceil_mode", False))
-    return [Window(k, s, p, q, d, ceil, mode) for k, s, p, q, d in zip(kernel, stride, left, right, dilation)]
+    kernel = given["kernel_size"]
+    stride = given.get("stride") or (1 if kind == "Conv" else kernel)
+    return axis_windows(dims, kernel, stride, given.get("dilation", 1), given.get("padding", 0),
+                        given.get("padding_mode", "zeros"), bool(given.get("ceil_mode", False)))
 
 
 def spec_sequence(spec: ModuleSpec) -> list[ModuleSpec]:
@@ -61,7 +51,3 @@ def spec_receptive_field(spec: ModuleSpec) -> int:
         size += (wins[0].kernel - 1) * wins[0].dilation * jump
         jump *= wins[0].stride
     return size
-
-
-def _per_axis(value, dims: int) -> list[int]:
-    return list(value) if isinstance(value, (tuple, list)) else [value] * dims
