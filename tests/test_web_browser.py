@@ -4,12 +4,11 @@ the module. Screenshots of every page go to $DLEXAM_SCREENSHOTS (default: the te
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import pytest
-from web_support import CHROMIUM, add_user, browser_sign_in, chromium, make_app, served
+from web_support import CHROMIUM, add_user, browser_sign_in, chromium, make_app, screenshots, served
 
 from dlexam.tasks.registry import family
 
@@ -23,8 +22,7 @@ def site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser")
     app = make_app(folder)
     add_user(app, "ann")
-    shots = Path(os.environ.get("DLEXAM_SCREENSHOTS") or folder / "shots")
-    shots.mkdir(parents=True, exist_ok=True)
+    shots = screenshots(folder / "shots")
     with served(app) as base, chromium() as browser:
         yield base, browser, shots, app
 

@@ -4,13 +4,12 @@ Screenshots go to $DLEXAM_SCREENSHOTS (default: the test's temporary directory).
 
 from __future__ import annotations
 
-import os
 import re
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from web_support import CHROMIUM, add_user, browser_sign_in, chromium, make_app, served
+from web_support import CHROMIUM, add_user, browser_sign_in, chromium, make_app, screenshots, served
 
 pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
@@ -48,9 +47,7 @@ def page(browser, server):
 
 @pytest.fixture
 def shots(tmp_path) -> Path:
-    folder = Path(os.environ.get("DLEXAM_SCREENSHOTS", tmp_path))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return screenshots(tmp_path)
 
 
 def _score(pg) -> tuple[float, float]:

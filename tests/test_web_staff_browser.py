@@ -5,12 +5,11 @@ $DLEXAM_SCREENSHOTS (default: the test's temporary folder)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from test_web_staff_analysis import EXAM_SEED, build_class, expected_place
-from web_support import CHROMIUM, add_user, browser_sign_in, chromium, make_app, served
+from web_support import CHROMIUM, add_user, browser_sign_in, chromium, make_app, screenshots, served
 
 from dlexam.tasks.registry import family
 
@@ -26,8 +25,7 @@ def site(tmp_path_factory):
     app = make_app(folder)
     records = build_class(app.state.store, students=8)
     add_user(app, "prof", staff=True)
-    shots = Path(os.environ.get("DLEXAM_SCREENSHOTS") or folder / "shots")
-    shots.mkdir(parents=True, exist_ok=True)
+    shots = screenshots(folder / "shots")
     with served(app) as base, chromium() as browser:
         yield base, browser, shots, records
 

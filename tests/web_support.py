@@ -5,6 +5,7 @@ Playwright (headless, one browser per test module)."""
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import socket
 import threading
@@ -30,6 +31,13 @@ def add_user(app, name: str, password: str = PASSWORD, staff: bool = False):
     from dlexam.web.auth import hash_password
 
     return users.add(app.state.store, name, hash_password(password), staff=staff)
+
+
+def screenshots(default: Path) -> Path:
+    """Where the browser tests put their screenshots: $DLEXAM_SCREENSHOTS, else `default` (made if missing)."""
+    folder = Path(os.environ.get("DLEXAM_SCREENSHOTS") or default)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def csrf_of(html: str) -> str:
