@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from dlexam.commands.grade_code import code_grade, show, write_csv
+from dlexam.commands.grade_code import show, write_csv
 from dlexam.engines.sandbox import Limits, SandboxPool
 from dlexam.grading.code import read_submission, report_for_file
+from dlexam.queue.grading import code_grade
 from dlexam.tasks.registry import family
 
 HOSTILE = Path(__file__).parent / "submissions" / "hostile"

@@ -112,7 +112,7 @@ def test_this_machines_v2_hierarchy_is_refused_and_v1_or_nothing_is_used():
 def test_without_any_cgroup_the_grade_says_so_and_the_run_still_holds(monkeypatch):
     from dlexam.engines import sandbox_isolation
     from dlexam.grading.code import read_submission, report_for_file
-    from dlexam.commands.grade_code import code_grade
+    from dlexam.queue.grading import code_grade
     from dlexam.tasks.registry import family
 
     why = "v2: no cgroup2 file system is mounted; v1: no cgroup v1 memory hierarchy at /sys/fs/cgroup/memory"

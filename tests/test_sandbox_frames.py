@@ -11,7 +11,7 @@ import zipfile
 import pytest
 import torch
 
-from dlexam.commands import grade_code
+from dlexam.queue import grading as queue_grading
 from dlexam.engines.sandbox_protocol import decode_result
 from dlexam.engines.sandbox_text import clean_block, clean_line, csv_cell, quote
 from dlexam.grading.code import read_submission
@@ -110,9 +110,9 @@ def test_jobs_are_capped_by_the_memory_available(monkeypatch):
 
     def fake_open(path, *args, **kwargs):
         if path == "/proc/meminfo":
-            return io.StringIO(f"MemTotal: 9 kB\nMemAvailable: {3 * grade_code.JOB_MEMORY // 1024} kB\n")
+            return io.StringIO(f"MemTotal: 9 kB\nMemAvailable: {3 * queue_grading.JOB_MEMORY // 1024} kB\n")
         return real_open(path, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "open", fake_open)
-    assert grade_code.jobs_for_memory(16) == 3
-    assert grade_code.jobs_for_memory(2) == 2
+    assert queue_grading.jobs_for_memory(16) == 3
+    assert queue_grading.jobs_for_memory(2) == 2

@@ -25,7 +25,7 @@ import os
 from pathlib import Path
 
 from dlexam.commands.common import seed
-from dlexam.queue.grading import JOB_MEMORY, code_grade, grade_file, jobs_for_memory  # noqa: F401 (re-exported)
+from dlexam.queue.grading import grade_file, jobs_for_memory
 from dlexam.tasks.registry import FAMILIES
 
 HELP = "Grade students' PyTorch code for the programming tasks (isolated, by behaviour)."
